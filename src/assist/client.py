@@ -1,0 +1,154 @@
+"""Python clients for a running `assist serve`, sync and async (httpx).
+
+with AssistClient("http://127.0.0.1:8000", key="ak_...") as client:
+    answer = client.suggest("where is my order?", conversation_id="c-1",
+                            customer={"name": "Sara"})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from .errors import AssistError
+
+
+class ApiError(AssistError):
+    """The server answered with an error; `status` and `detail` are its own."""
+
+    def __init__(self, status: int, detail: Any):
+        self.status_code = status
+        self.detail = detail
+        super().__init__(f"HTTP {status}: {detail}")
+
+
+def _suggest_body(
+    message: str,
+    conversation_id: str,
+    history: Sequence[Mapping[str, Any]] | None,
+    customer: Mapping[str, Any] | None,
+    lang: str | None,
+    k: int | None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "conversation_id": conversation_id,
+        "message": message,
+        "history": list(history or []),
+        "customer": dict(customer or {}),
+    }
+    if lang:
+        body["lang"] = lang
+    if k:
+        body["k"] = k
+    return body
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        data = response.json()
+    except ValueError:
+        data = {"detail": response.text[:500]}
+    if response.is_error:
+        detail = data.get("detail", data) if isinstance(data, dict) else data
+        raise ApiError(response.status_code, detail)
+    return data
+
+
+def _headers(key: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"} if key else {}
+
+
+class AssistClient:
+    def __init__(
+        self,
+        base_url: str,
+        key: str | None = None,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers=_headers(key),
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def __enter__(self) -> AssistClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def suggest(
+        self,
+        message: str,
+        *,
+        conversation_id: str = "client",
+        history: Sequence[Mapping[str, Any]] | None = None,
+        customer: Mapping[str, Any] | None = None,
+        lang: str | None = None,
+        k: int | None = None,
+    ) -> dict[str, Any]:
+        body = _suggest_body(message, conversation_id, history, customer, lang, k)
+        try:
+            return dict(_json(self._http.post("/v1/suggest", json=body)))
+        except httpx.TransportError as exc:
+            raise ApiError(0, f"cannot reach {self._http.base_url}: {exc}") from exc
+
+    def reload(self) -> dict[str, Any]:
+        return dict(_json(self._http.post("/v1/admin/reload")))
+
+    def ready(self) -> dict[str, Any]:
+        return dict(_json(self._http.get("/readyz")))
+
+
+class AsyncAssistClient:
+    def __init__(
+        self,
+        base_url: str,
+        key: str | None = None,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            headers=_headers(key),
+            timeout=timeout,
+            transport=transport,
+        )
+
+    async def __aenter__(self) -> AsyncAssistClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def suggest(
+        self,
+        message: str,
+        *,
+        conversation_id: str = "client",
+        history: Sequence[Mapping[str, Any]] | None = None,
+        customer: Mapping[str, Any] | None = None,
+        lang: str | None = None,
+        k: int | None = None,
+    ) -> dict[str, Any]:
+        body = _suggest_body(message, conversation_id, history, customer, lang, k)
+        try:
+            return dict(_json(await self._http.post("/v1/suggest", json=body)))
+        except httpx.TransportError as exc:
+            raise ApiError(0, f"cannot reach {self._http.base_url}: {exc}") from exc
+
+    async def reload(self) -> dict[str, Any]:
+        return dict(_json(await self._http.post("/v1/admin/reload")))
+
+    async def ready(self) -> dict[str, Any]:
+        return dict(_json(await self._http.get("/readyz")))

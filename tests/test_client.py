@@ -1,0 +1,76 @@
+"""The clients and `assist suggest --url` against a real uvicorn server on loopback."""
+
+import asyncio
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from assist.api import create_app
+from assist.cli import main
+from assist.client import ApiError, AssistClient, AsyncAssistClient
+from conftest import ADMIN_KEY, AGENT_KEY, LiveServer, build
+
+
+@pytest.fixture
+def server(api_settings):
+    build(api_settings)
+    with LiveServer(create_app(api_settings)) as live:
+        yield live
+
+
+def test_sync_client_suggests_and_reloads(server):
+    with AssistClient(server.url, AGENT_KEY) as client:
+        answer = client.suggest("سفارشم دیر شده", conversation_id="c-7", customer={"name": "سارا"})
+        assert answer["signals"]["lang"] == "fa"
+        assert answer["suggestions"][0]["text"].startswith("سارا")
+        assert client.ready()["status"] == "ready"
+        with pytest.raises(ApiError) as info:
+            client.reload()
+        assert info.value.status_code == 403
+    with AssistClient(server.url, ADMIN_KEY) as admin:
+        assert admin.reload()["changed"] is False
+
+
+def test_async_client(server):
+    async def ask():
+        async with AsyncAssistClient(server.url, AGENT_KEY) as client:
+            return await asyncio.gather(
+                *(client.suggest("my order is late", k=1) for _ in range(8))
+            )
+
+    answers = asyncio.run(ask())
+    assert {a["suggestions"][0]["entry_id"] for a in answers} == {"order-late"}
+
+
+def test_client_errors_carry_status_and_detail(server):
+    with AssistClient(server.url, "ak_wrong") as client, pytest.raises(ApiError) as info:
+        client.suggest("hi")
+    assert info.value.status_code == 401 and "unknown API key" in str(info.value)
+    with (
+        AssistClient("http://127.0.0.1:9", AGENT_KEY) as nowhere,
+        pytest.raises(ApiError, match="cannot reach"),
+    ):
+        nowhere.suggest("hi")
+
+
+def test_cli_suggest_against_a_server(server):
+    runner = CliRunner()
+    result = runner.invoke(
+        main,
+        [
+            "suggest",
+            "my order is late",
+            "--url",
+            server.url,
+            "--key",
+            AGENT_KEY,
+            "--json",
+            "--name",
+            "Sara",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["suggestions"][0]["entry_id"] == "order-late"
+    denied = runner.invoke(main, ["suggest", "hi", "--url", server.url, "--key", "nope"])
+    assert denied.exit_code == 1 and "HTTP 401" in denied.output
