@@ -1,0 +1,107 @@
+// Pure text helpers for the sidebar: slot spans, composing the final reply, direction.
+// No DOM here, so the browser tests can import this module on its own.
+
+// The server's slot grammar (render.py): {{data}} and [[human hint]].
+const SLOT = /\{\{\s*([a-z][a-z0-9_]*)\s*\}\}|\[\[([^[\]\n]*)\]\]/g;
+const RTL_CHAR = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/;
+const LTR_CHAR = /[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]/;
+const STRONG = /[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/;
+
+/**
+ * Split a suggestion's text into literal text and slots. The API's `start`/`end` count
+ * code points while JS strings count UTF-16 units, so slicing goes through Array.from.
+ * Spans that don't point at slot markup (should never happen) fall back to parsing the
+ * text with the server's grammar, so a slot is never silently inserted as markup.
+ * @returns {{type: "text", text: string} | {type: "slot", slot: object, raw: string}}[]
+ */
+export function segments(text, slots) {
+  const points = Array.from(text);
+  const sorted = [...(slots || [])].sort((a, b) => a.start - b.start);
+  const out = [];
+  let pos = 0;
+  for (const slot of sorted) {
+    const { start, end } = slot;
+    const fits =
+      Number.isInteger(start) && Number.isInteger(end) && start >= pos && end > start &&
+      end <= points.length;
+    const raw = fits ? points.slice(start, end).join("") : "";
+    const markup = slot.kind === "human" ? /^\[\[[^]*\]\]$/ : /^\{\{[^]*\}\}$/;
+    if (!fits || !markup.test(raw)) return parseSlots(text);
+    if (start > pos) out.push({ type: "text", text: points.slice(pos, start).join("") });
+    out.push({ type: "slot", slot, raw });
+    pos = end;
+  }
+  if (pos < points.length) out.push({ type: "text", text: points.slice(pos).join("") });
+  return out;
+}
+
+/** Slots found by the grammar alone (the fallback for inconsistent spans). */
+export function parseSlots(text) {
+  const out = [];
+  let last = 0;
+  for (const match of text.matchAll(SLOT)) {
+    if (match.index > last) out.push({ type: "text", text: text.slice(last, match.index) });
+    const slot = match[1]
+      ? { name: match[1], kind: "data", hint: match[1].replaceAll("_", " ") }
+      : { name: "", kind: "human", hint: match[2].trim() };
+    out.push({ type: "slot", slot, raw: match[0] });
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) out.push({ type: "text", text: text.slice(last) });
+  return out;
+}
+
+/** The reply as it will leave the sidebar: every slot replaced by what was typed. */
+export function compose(parts, values) {
+  let slot = 0;
+  return parts
+    .map((part) => (part.type === "text" ? part.text : (values[slot++] ?? "").trim()))
+    .join("");
+}
+
+/** Direction of the first strong character, or null when there is none. */
+export function dirOf(text) {
+  const match = STRONG.exec(text || "");
+  if (!match) return null;
+  return RTL_CHAR.test(match[0]) ? "rtl" : "ltr";
+}
+
+/** Direction for a language code from the API ("fa" → rtl). */
+export function dirOfLang(lang) {
+  return lang === "fa" ? "rtl" : "ltr";
+}
+
+/**
+ * Runs of the opposite script inside a paragraph of direction `base`, so each can be
+ * isolated (<bdi>): Latin words and codes inside Persian, Persian names inside English.
+ * Neutral characters between runs then follow the paragraph, and "A-1042:" stays whole.
+ * @returns {{text: string, isolate: boolean}[]}
+ */
+export function isolateRuns(text, base) {
+  const run =
+    base === "rtl"
+      ? /[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f@#&_.\-/:+']*(?:[ ]+[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f@#&_.\-/:+']*)*/g
+      : /[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff][\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u200c\u200d]*(?:[ ]+[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff][\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u200c\u200d]*)*/g;
+  const out = [];
+  let last = 0;
+  for (const match of text.matchAll(run)) {
+    if (base === "rtl" && !LTR_CHAR.test(match[0])) continue; // digits alone read fine
+    if (match.index > last) out.push({ text: text.slice(last, match.index), isolate: false });
+    out.push({ text: match[0], isolate: true });
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) out.push({ text: text.slice(last), isolate: false });
+  return out;
+}
+
+/** Trim `text` to at most `max` code points, ending with an ellipsis when cut. */
+export function clip(text, max) {
+  const points = Array.from(text || "");
+  return points.length <= max ? points.join("") : points.slice(0, max - 1).join("") + "…";
+}
+
+/** Whitespace-insensitive equality, for matching a sent message to an inserted reply. */
+export function sameText(a, b) {
+  const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
+  return norm(a) === norm(b);
+}

@@ -1,0 +1,599 @@
+// The sidebar: listens to its host page (or to Chatwoot), asks /v1/suggest for every
+// customer message, shows the suggestions, and hands the finished reply back.
+//
+// Host protocol (README, "The sidebar widget"), all as window.postMessage:
+//   host → sidebar  {type: "init", api_key, api_base?, ui?}
+//                   {type: "customer_message", conversation_id, text, customer?, message_id?, lang?}
+//                   {type: "agent_message", conversation_id, text, suggestion_id?}   (optional)
+//   sidebar → host  {type: "ready"}
+//                   {type: "insert_reply", conversation_id, text, suggestion_id}
+// Messages are accepted only from the parent window and its origin; replies go to that
+// origin only (never "*"). The API key is kept in memory only.
+
+import { Api, ApiError } from "./api.js";
+import { FETCH_INFO, fromAppContext, parseAppContext } from "./chatwoot.js";
+import { strings } from "./strings.js";
+import { sameText } from "./text.js";
+import { Card, h, loadingView, messageView, noticeView, signalsView } from "./view.js";
+
+const MAX_HISTORY = 20; // the server's default max_history_turns
+const MAX_TURN_CHARS = 2000;
+const MAX_CONVERSATIONS = 30;
+const CHATWOOT_POLL_MS = 4000; // ask Chatwoot for the context while the app is visible
+
+const params = new URLSearchParams(location.search);
+const embedded = window.parent !== window;
+const mode = params.get("mode") === "chatwoot" ? "chatwoot" : embedded ? "host" : "standalone";
+const hostOrigin = originOf(params.get("host_origin")) || originOf(document.referrer);
+
+let t = strings(params.get("ui"));
+let api = null;
+/** @type {Map<string, Conversation>} */
+const conversations = new Map();
+let active = null;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  status: $("status"),
+  refresh: $("refresh"),
+  notice: $("notice"),
+  stage: $("stage"),
+  announce: $("announce"),
+  keys: $("keys"),
+  title: $("title"),
+};
+
+class Conversation {
+  constructor(id) {
+    this.id = id;
+    this.customer = {}; // from the host: name, order_id, …
+    this.context = {}; // data slots the agent typed here: sent back as customer context
+    this.history = []; // {role, text, suggestion_id?}, oldest first
+    this.inserted = new Map(); // suggestion_id → the text that left the sidebar
+    this.sent = new Set(); // suggestion ids already recorded as sent
+    this.messageKey = null;
+    this.cards = [];
+    this.node = h("section", { class: "conversation" });
+    this.controller = null;
+    this.inflight = false;
+    this.retryTimer = 0;
+  }
+}
+
+// ------------------------------------------------------------------ start
+
+function start() {
+  applyLanguage();
+  if (mode === "standalone") {
+    setStatus("");
+    show(
+      noticeView(
+        "info",
+        t.standaloneTitle,
+        t.standaloneBody,
+        h("a", { class: "button", href: new URL("widget/demo", baseUrl()).href }, t.openDemo),
+      ),
+    );
+    return;
+  }
+  window.addEventListener("message", onMessage);
+  document.addEventListener("keydown", onKey);
+  showEmpty();
+  if (mode === "chatwoot") {
+    startChatwoot();
+  } else if (!hostOrigin) {
+    setNotice(t.errors.noOrigin);
+    setStatus("");
+  } else {
+    setStatus(t.waitingHost);
+    post({ type: "ready" });
+  }
+}
+
+function startChatwoot() {
+  // The admin puts the key in the app URL's fragment: never sent to a server or in a
+  // Referer. Keep it in memory and drop it from the address.
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const key = fragment.get("key");
+  history.replaceState(null, "", location.pathname + location.search);
+  ui.refresh.hidden = false;
+  ui.refresh.addEventListener("click", () => fetchInfo());
+  setStatus(t.chatwoot);
+  if (!key) {
+    setNotice(t.errors.noKeyChatwoot);
+    return;
+  }
+  api = new Api(apiBase(fragment.get("api_base")), key);
+  fetchInfo();
+  // Chatwoot sends the context only when asked; asking now and then picks up a new
+  // customer message (or another conversation) without a click. It answers from memory.
+  setInterval(() => {
+    if (document.visibilityState === "visible") fetchInfo();
+  }, CHATWOOT_POLL_MS);
+}
+
+function fetchInfo() {
+  // A bare request string with no data in it; Chatwoot answers with the context.
+  window.parent.postMessage(FETCH_INFO, hostOrigin || "*");
+}
+
+// ------------------------------------------------------------------ messages in
+
+function onMessage(event) {
+  if (event.source !== window.parent) return;
+  // A host page must be known by origin; Chatwoot's context carries nothing back, so
+  // there the parent window alone is enough when its origin can't be known.
+  if (mode === "host" && !hostOrigin) return;
+  if (hostOrigin && event.origin !== hostOrigin) return;
+  if (mode === "chatwoot") {
+    const data = parseAppContext(event.data);
+    if (data) onAppContext(data);
+    return;
+  }
+  const message = event.data;
+  if (!message || typeof message !== "object" || typeof message.type !== "string") return;
+  if (message.type === "init") onInit(message);
+  else if (message.type === "customer_message") onCustomerMessage(message);
+  else if (message.type === "agent_message") onAgentMessage(message);
+}
+
+function onInit(message) {
+  const key = typeof message.api_key === "string" ? message.api_key.trim().slice(0, 500) : "";
+  if (typeof message.ui === "string" && message.ui !== document.documentElement.lang) {
+    t = strings(message.ui);
+    applyLanguage();
+  }
+  api = new Api(apiBase(message.api_base), key);
+  setNotice("");
+  setStatus(t.connected, "ok");
+  if (active) {
+    const conversation = conversations.get(active);
+    if (conversation?.pending) suggest(conversation, conversation.pending);
+  }
+}
+
+function onCustomerMessage(message) {
+  const id = text(message.conversation_id, 200);
+  const said = text(message.text, 20000);
+  if (!id || !said.trim()) return;
+  const conversation = conversationFor(id);
+  Object.assign(conversation.customer, cleanCustomer(message.customer));
+  const key = message.message_id != null ? String(message.message_id) : null;
+  if (key && key === conversation.messageKey) {
+    activate(conversation); // the host re-sent it (e.g. switched back): keep what was typed
+    return;
+  }
+  const history = conversation.history.slice();
+  conversation.history.push({ role: "customer", text: said });
+  ask(conversation, {
+    key,
+    text: said,
+    history,
+    lang: message.lang === "fa" || message.lang === "en" ? message.lang : null,
+  });
+}
+
+function onAgentMessage(message) {
+  const conversation = conversations.get(text(message.conversation_id, 200));
+  const sent = text(message.text, 20000);
+  if (!conversation || !sent.trim()) return;
+  // Only ids this sidebar handed over count: the host can't name others.
+  let id = conversation.inserted.has(message.suggestion_id) ? message.suggestion_id : null;
+  if (!id) {
+    for (const [candidate, inserted] of conversation.inserted) {
+      if (sameText(inserted, sent)) id = candidate;
+    }
+  }
+  const turn = id && conversation.history.find((turn) => turn.suggestion_id === id && turn.pending);
+  if (turn) {
+    turn.text = sent;
+    delete turn.pending;
+  } else {
+    conversation.history.push({ role: "agent", text: sent, ...(id ? { suggestion_id: id } : {}) });
+  }
+  if (id && !conversation.sent.has(id)) {
+    conversation.sent.add(id);
+    sendFeedback(conversation, id, "sent", sent);
+  }
+}
+
+function onAppContext(data) {
+  const found = fromAppContext(data);
+  if (found.error) {
+    setNotice(found.error === "noIncoming" ? "" : t.errors[found.error]);
+    if (found.error === "noIncoming") {
+      show(noticeView("info", t.errors.noIncoming, ""));
+    }
+    return;
+  }
+  if (!api) {
+    setNotice(t.errors.noKeyChatwoot);
+    return;
+  }
+  setNotice("");
+  const conversation = conversationFor(found.conversationId);
+  conversation.customer = cleanCustomer(found.customer);
+  // Chatwoot's transcript is the truth; mark the replies we handed over by their id.
+  conversation.history = found.history.map((turn) => {
+    if (turn.role !== "agent") return turn;
+    for (const [id, inserted] of conversation.inserted) {
+      if (sameText(inserted, turn.text)) return { ...turn, suggestion_id: id };
+    }
+    return turn;
+  });
+  const same = found.messageId === conversation.messageKey;
+  if (same && (conversation.cards.length || conversation.inflight)) {
+    activate(conversation); // nothing new: keep what the agent typed
+    return;
+  }
+  ask(conversation, { key: found.messageId, text: found.text, history: conversation.history });
+}
+
+// ------------------------------------------------------------------ suggesting
+
+function ask(conversation, request) {
+  conversation.messageKey = request.key;
+  conversation.pending = request;
+  activate(conversation);
+  suggest(conversation, request);
+}
+
+async function suggest(conversation, request) {
+  clearTimeout(conversation.retryTimer);
+  conversation.controller?.abort();
+  conversation.cards = [];
+  const name = conversation.customer.name;
+  const message = messageView(t, { name, text: request.text, lang: request.lang });
+  const list = h("div", { class: "results" });
+  conversation.node.replaceChildren(message, list);
+  if (!api) {
+    list.replaceChildren(noticeView("error", t.errors.noKey, ""));
+    return;
+  }
+  const controller = new AbortController();
+  conversation.controller = controller;
+  conversation.inflight = true;
+  list.replaceChildren(loadingView(t));
+  list.setAttribute("aria-busy", "true");
+  const body = {
+    conversation_id: conversation.id,
+    message: request.text,
+    history: recentHistory(request.history),
+    customer: { ...conversation.customer, ...conversation.context },
+  };
+  if (request.lang) body.lang = request.lang;
+  try {
+    const result = await api.suggest(body, controller.signal);
+    if (controller.signal.aborted) return;
+    conversation.inflight = false;
+    conversation.pending = null;
+    list.removeAttribute("aria-busy");
+    message.append(signalsView(t, result.signals, result.took_ms));
+    renderResult(conversation, list, result);
+  } catch (error) {
+    if (controller.signal.aborted) return;
+    conversation.inflight = false;
+    list.removeAttribute("aria-busy");
+    renderError(conversation, list, request, error);
+  }
+}
+
+function renderResult(conversation, list, result) {
+  const { signals } = result;
+  const notes = [];
+  if (signals.truncated) notes.push(h("p", { class: "note" }, t.truncated));
+  if (result.no_match || !result.suggestions.length) {
+    list.replaceChildren(...notes, noticeView("empty", t.noMatchTitle, t.noMatchBody));
+    announce(t.announceNoMatch);
+    return;
+  }
+  const actions = {
+    insert: (card) => insert(conversation, card),
+    dismiss: (card) => dismiss(conversation, card),
+    dataInput: (card, input) => {
+      const name = input.dataset.name;
+      if (!name) return;
+      const value = input.value.trim();
+      if (value) conversation.context[name] = value.slice(0, 500);
+      else delete conversation.context[name];
+      for (const other of conversation.cards) if (other !== card) other.offer(name, input.value);
+    },
+  };
+  const cards = result.suggestions.map(
+    (suggestion, i) =>
+      new Card(t, suggestion, i + 1, { copy: mode === "chatwoot", open: i === 0, actions }),
+  );
+  conversation.cards = cards;
+  // Details the agent typed for an earlier message fill the same slots here.
+  for (const [name, value] of Object.entries(conversation.context)) {
+    for (const card of cards) card.offer(name, value);
+  }
+  const questions = signals.questions || [];
+  const body = [];
+  if (questions.length > 1) {
+    notes.push(h("p", { class: "note" }, t.questionsNote(questions.length)));
+    questions.forEach((question, q) => {
+      const mine = cards.filter((card) => card.suggestion.question === q);
+      body.push(
+        h(
+          "section",
+          { class: "question", "aria-label": t.question(q + 1) },
+          h(
+            "h2",
+            { class: "question-head" },
+            h("span", { class: "question-number" }, t.question(q + 1)),
+            h("q", { dir: "auto" }, question),
+          ),
+          mine.length ? mine.map((card) => card.node) : h("p", { class: "note" }, t.noMatchQuestion),
+        ),
+      );
+    });
+  } else {
+    body.push(...cards.map((card) => card.node));
+  }
+  list.replaceChildren(...notes, ...body);
+  const mood = t.mood[signals.mood] || signals.mood;
+  announce(t.announce(cards.length, mood));
+  for (const card of cards) sendFeedback(conversation, card.suggestion.id, "shown");
+}
+
+function renderError(conversation, list, request, error) {
+  const retry = h(
+    "button",
+    { type: "button", class: "secondary", onclick: () => suggest(conversation, request) },
+    t.retry,
+  );
+  if (!(error instanceof ApiError)) {
+    list.replaceChildren(noticeView("error", t.errors.server, String(error?.message || error), retry));
+    return;
+  }
+  if (error.kind === "rate" && !request.retried && error.retryAfter <= 10) {
+    const wait = Math.max(1, error.retryAfter);
+    list.replaceChildren(noticeView("error", t.errors.rate(wait), ""));
+    conversation.retryTimer = setTimeout(
+      () => suggest(conversation, { ...request, retried: true }),
+      wait * 1000,
+    );
+    return;
+  }
+  const title =
+    error.kind === "network" ? t.errors.network(api.base.origin)
+    : error.kind === "rate" ? t.errors.rateFinal
+    : t.errors[error.kind] || t.errors.server;
+  const retryable = !["auth", "forbidden", "too_long", "invalid"].includes(error.kind);
+  list.replaceChildren(noticeView("error", title, error.detail, retryable ? retry : null));
+  if (error.kind === "auth" || error.kind === "forbidden") setStatus(t.keyRefused, "error");
+}
+
+// ------------------------------------------------------------------ agent actions
+
+async function insert(conversation, card) {
+  const finalText = card.text;
+  const id = card.suggestion.id;
+  if (mode === "chatwoot") {
+    const copied = await copyText(finalText);
+    if (!copied) {
+      selectForCopy(card, finalText);
+      announce(t.copyFailed);
+      return;
+    }
+    card.markDone(t.copied);
+    announce(t.announceCopied);
+  } else {
+    post({ type: "insert_reply", conversation_id: conversation.id, text: finalText, suggestion_id: id });
+    card.markDone(t.inserted);
+    announce(t.announceInserted);
+  }
+  conversation.inserted.set(id, finalText);
+  conversation.history.push({ role: "agent", text: finalText, suggestion_id: id, pending: true });
+  const saved = await sendFeedback(conversation, id, "inserted", finalText);
+  if (!saved) setNotice(t.feedbackFailed, "warn");
+}
+
+function dismiss(conversation, card) {
+  const index = conversation.cards.indexOf(card);
+  const next = conversation.cards[index + 1] || conversation.cards[index - 1] || null;
+  conversation.cards.splice(index, 1);
+  const group = card.node.parentElement;
+  card.node.remove();
+  if (group?.classList.contains("question") && !group.querySelector(".card")) {
+    group.append(h("p", { class: "note" }, t.noMatchQuestion));
+  }
+  if (!card.done) sendFeedback(conversation, card.suggestion.id, "dismissed");
+  announce(t.announceDismissed);
+  if (next) next.pick();
+  else ui.title.focus();
+}
+
+async function sendFeedback(conversation, suggestionId, action, finalText) {
+  if (!api) return false;
+  const body = { suggestion_id: suggestionId, conversation_id: conversation.id, action };
+  if (finalText !== undefined) body.final_text = finalText.slice(0, 20000);
+  try {
+    await api.feedback(body);
+    return true;
+  } catch (error) {
+    console.warn("assist: feedback not saved", action, error);
+    return false;
+  }
+}
+
+async function copyText(value) {
+  try {
+    await navigator.clipboard.writeText(value);
+    return true;
+  } catch {
+    // Chatwoot's iframe grants no clipboard-write permission: the legacy copy command
+    // still works there on the agent's click.
+    const focused = document.activeElement;
+    const area = h("textarea", { class: "offscreen", readonly: true, "aria-hidden": "true" });
+    area.value = value;
+    document.body.append(area);
+    area.select();
+    let done = false;
+    try {
+      done = document.execCommand("copy");
+    } catch {
+      done = false;
+    }
+    area.remove();
+    focused?.focus?.();
+    return done;
+  }
+}
+
+function selectForCopy(card, value) {
+  const area = h("textarea", { class: "copy-box", readonly: true, rows: "4", dir: card.dir });
+  area.value = value;
+  card.node.append(area);
+  area.focus();
+  area.select();
+}
+
+// ------------------------------------------------------------------ keyboard
+
+function onKey(event) {
+  const conversation = conversations.get(active);
+  if (!conversation) return;
+  const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code);
+  if (event.altKey && !event.ctrlKey && !event.metaKey && digit) {
+    const card = conversation.cards[Number(digit[1]) - 1];
+    if (card) {
+      event.preventDefault();
+      card.pick();
+    }
+    return;
+  }
+  const card = conversation.cards.find((c) => c.node.contains(document.activeElement));
+  if (!card) return;
+  if (event.key === "Escape") {
+    event.preventDefault();
+    card.dismiss();
+  } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    card.insert();
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function conversationFor(id) {
+  let conversation = conversations.get(id);
+  if (!conversation) {
+    conversation = new Conversation(id);
+    conversations.set(id, conversation);
+    if (conversations.size > MAX_CONVERSATIONS) {
+      const oldest = conversations.keys().next().value;
+      if (oldest !== active) conversations.delete(oldest);
+    }
+  }
+  return conversation;
+}
+
+function activate(conversation) {
+  active = conversation.id;
+  if (ui.stage.firstElementChild !== conversation.node) ui.stage.replaceChildren(conversation.node);
+}
+
+/** The turns to send: the latest MAX_HISTORY, keeping every reply we handed over (so the
+ * server never repeats its wording) ahead of older customer turns. */
+function recentHistory(turns) {
+  const picked = new Set();
+  for (let i = turns.length - 1; i >= 0 && picked.size < MAX_HISTORY; i--) {
+    if (turns[i].suggestion_id) picked.add(i);
+  }
+  for (let i = turns.length - 1; i >= 0 && picked.size < MAX_HISTORY; i--) picked.add(i);
+  return [...picked]
+    .sort((a, b) => a - b)
+    .map((i) => {
+      const turn = { role: turns[i].role, text: Array.from(turns[i].text).slice(0, MAX_TURN_CHARS).join("") };
+      if (turns[i].suggestion_id) turn.suggestion_id = turns[i].suggestion_id;
+      return turn;
+    });
+}
+
+function cleanCustomer(customer) {
+  const out = {};
+  if (!customer || typeof customer !== "object") return out;
+  for (const [key, value] of Object.entries(customer).slice(0, 40)) {
+    if (key.length > 100) continue;
+    if (typeof value === "string" && value.trim()) out[key] = value.trim().slice(0, 500);
+    else if (typeof value === "number" && Number.isFinite(value)) out[key] = value;
+  }
+  return out;
+}
+
+function text(value, max) {
+  return typeof value === "string" || typeof value === "number" ? String(value).slice(0, max) : "";
+}
+
+function originOf(value) {
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+function baseUrl() {
+  return new URL("./", location.href); // the server root the sidebar came from
+}
+
+function apiBase(given) {
+  if (typeof given === "string" && given) {
+    try {
+      const url = new URL(given, location.href);
+      if (url.protocol === "http:" || url.protocol === "https:") {
+        if (!url.pathname.endsWith("/")) url.pathname += "/";
+        return url;
+      }
+    } catch {
+      /* fall through to the default */
+    }
+  }
+  return baseUrl();
+}
+
+function post(message) {
+  if (hostOrigin) window.parent.postMessage(message, hostOrigin);
+}
+
+function show(node) {
+  active = null;
+  ui.stage.replaceChildren(node);
+}
+
+function showEmpty() {
+  show(noticeView("info", t.emptyTitle, t.emptyBody));
+}
+
+function setStatus(label, kind = "") {
+  ui.status.textContent = label;
+  ui.status.dataset.kind = kind;
+}
+
+function setNotice(message, kind = "error") {
+  ui.notice.hidden = !message;
+  ui.notice.textContent = message;
+  ui.notice.dataset.kind = kind;
+}
+
+function announce(message) {
+  // Cleared first so the same sentence twice is still announced.
+  ui.announce.textContent = "";
+  setTimeout(() => (ui.announce.textContent = message), 50);
+}
+
+function applyLanguage() {
+  const lang = t === strings("fa") ? "fa" : "en";
+  document.documentElement.lang = lang;
+  document.documentElement.dir = lang === "fa" ? "rtl" : "ltr";
+  ui.title.textContent = t.title;
+  ui.keys.textContent = t.keys;
+  ui.refresh.textContent = t.refresh;
+  ui.refresh.setAttribute("aria-label", t.refreshLabel);
+}
+
+start();
