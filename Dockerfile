@@ -14,4 +14,6 @@ RUN assist validate playbooks && assist reindex -q
 RUN useradd --create-home assist && chown -R assist /app
 USER assist
 EXPOSE 8000
-CMD ["assist", "--help"]
+# Keys: mount a keys.yaml (`assist keys new --file keys.yaml`) and set ASSIST_API_KEYS_FILE,
+# or pass ASSIST_API_KEYS as JSON. The server refuses to start open on 0.0.0.0.
+CMD ["assist", "serve", "--host", "0.0.0.0", "--port", "8000"]

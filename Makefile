@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test test-fast test-slow lint bench install install-test clean
+.PHONY: run test test-fast test-slow lint bench eval install install-test clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -71,6 +71,16 @@ test: lint test-fast test-slow
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python scripts/bench_suggest.py
+	$(BIN)/python scripts/bench_http.py
+	$(BIN)/python scripts/bench_concurrency.py
+
+# Every public benchmark on its query split (../shared/datasets or $$ASSIST_EVAL_DATA),
+# the defaults plus the alternatives the README compares; reports/summary.md + .png.
+eval: $(VENV)/.installed-test
+	$(BIN)/assist eval --all
+	$(BIN)/assist eval --all --retrieval dense
+	$(BIN)/assist eval --all --embedder sentence-transformers
+	$(BIN)/assist eval --golden
 
 clean:
 	rm -rf index .cache reports

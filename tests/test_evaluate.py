@@ -61,7 +61,7 @@ def test_run_benchmark_end_to_end_through_the_suggester(data, tmp_path, settings
         again = run_benchmark("banking77", settings, HashEmbedder(), data, tmp_path / "w", cache)
         clinc = run_benchmark("clinc150", settings, HashEmbedder(), data, tmp_path / "w", cache)
     assert report["n"] == 2 and report["entries"] == 2
-    assert report["config"] == config_label(settings) == "hash t=0.02"
+    assert report["config"] == config_label(settings) == "hash t=0.02 hybrid w=0.02/fa=0.03"
     assert {"hit@1", "hit@3", "hit@5", "mrr", "hit@1_ci95", "latency_ms"} <= set(report)
     assert report["embedded_at_build"] > 0 and again["embedded_at_build"] == 0
     assert again["embedded_queries"] == 0  # the second run reads every vector from cache

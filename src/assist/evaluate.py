@@ -215,15 +215,10 @@ def config_label(settings: Settings) -> str:
         if settings.embedder == "e5":
             parts.append(f"doc={settings.e5_document_prefix}")
     parts.append(f"t={settings.aggregation_temperature:g}")
-    if settings.retrieval != "dense":
-        parts.append(
-            f"{settings.retrieval}"
-            + (
-                f" w={settings.bm25_weight:g}/fa={settings.bm25_weight_fa:g}"
-                if settings.retrieval == "hybrid"
-                else ""
-            )
-        )
+    if settings.retrieval == "hybrid":
+        parts.append(f"hybrid w={settings.bm25_weight:g}/fa={settings.bm25_weight_fa:g}")
+    elif settings.retrieval == "bm25":
+        parts.append("bm25")
     if not settings.title_units:
         parts.append("no-titles")
     if settings.guidance_units:

@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     aggregation_temperature: float = Field(0.02, ge=0.0, le=1.0)
     # dense (embeddings), bm25 (words only) or hybrid (dense + bm25_weight x BM25 scaled
     # to [0, 1] per query). Every index carries both, so switching needs no rebuild.
-    retrieval: Literal["dense", "bm25", "hybrid"] = "dense"
+    retrieval: Literal["dense", "bm25", "hybrid"] = "hybrid"
     # Per answer language: Persian leans more on shared words (leave-one-out, README).
     bm25_weight: float = Field(0.02, ge=0.0, le=1.0)
     bm25_weight_fa: float = Field(0.03, ge=0.0, le=1.0)
