@@ -67,12 +67,16 @@ def measure(threads: int, seconds: float) -> dict[str, object]:
                 lat.extend(pool.map(one, range(done, done + workers * 4)))
                 done += workers * 4
         rate = done / (time.perf_counter() - started)
-        out[f"pool-{workers}"] = {"per_s": round(rate, 1),
-                                  "p50_ms": round(statistics.median(lat), 2)}
+        out[f"pool-{workers}"] = {
+            "per_s": round(rate, 1),
+            "p50_ms": round(statistics.median(lat), 2),
+        }
     for size in (4, 16):
         rate, lat = timed(lambda batch: embedder.embed(batch, "query"), size)
-        out[f"batch-{size}"] = {"per_s": round(rate, 1),
-                                "p50_ms_per_request": round(statistics.median(lat), 2)}
+        out[f"batch-{size}"] = {
+            "per_s": round(rate, 1),
+            "p50_ms_per_request": round(statistics.median(lat), 2),
+        }
     return out
 
 
@@ -88,7 +92,10 @@ def main() -> None:
     for threads in (1, 2):
         child = subprocess.run(
             [sys.executable, __file__, "--threads", str(threads), "--seconds", str(args.seconds)],
-            capture_output=True, text=True, check=True, env={**os.environ},
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ},
         )
         results.append(json.loads(child.stdout))
     print(json.dumps({"cpu_count": os.cpu_count(), "results": results}, indent=2))

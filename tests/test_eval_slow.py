@@ -31,8 +31,7 @@ def reports(tmp_path_factory):
     work = tmp_path_factory.mktemp("eval")
     cache_path = REPO / "reports" / ".cache" / "embeddings.sqlite"  # reused across runs
     with EmbeddingCache(cache_path) as cache:
-        return {name: run_benchmark(name, settings, embedder, DATA, work, cache)
-                for name in FAST}
+        return {name: run_benchmark(name, settings, embedder, DATA, work, cache) for name in FAST}
 
 
 @pytest.mark.parametrize("name", FAST)
