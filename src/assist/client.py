@@ -56,8 +56,15 @@ def _json(response: httpx.Response) -> Any:
     return data
 
 
-def _headers(key: str | None) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"} if key else {}
+def _http_options(base_url: str, key: str | None, timeout: float, transport: Any) -> dict[str, Any]:
+    """What the sync and async clients share: one base URL, the key header, the timeout."""
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return {
+        "base_url": base_url.rstrip("/"),
+        "headers": headers,
+        "timeout": timeout,
+        "transport": transport,
+    }
 
 
 class AssistClient:
@@ -68,12 +75,7 @@ class AssistClient:
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
     ):
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            headers=_headers(key),
-            timeout=timeout,
-            transport=transport,
-        )
+        self._http = httpx.Client(**_http_options(base_url, key, timeout, transport))
 
     def __enter__(self) -> AssistClient:
         return self
@@ -115,12 +117,7 @@ class AsyncAssistClient:
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ):
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers=_headers(key),
-            timeout=timeout,
-            transport=transport,
-        )
+        self._http = httpx.AsyncClient(**_http_options(base_url, key, timeout, transport))
 
     async def __aenter__(self) -> AsyncAssistClient:
         return self
