@@ -127,7 +127,11 @@ class SentenceTransformerEmbedder:
             raise EmbedderUnavailable(
                 f"cannot load sentence-transformers model {model!r}: {exc}"
             ) from exc
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        # renamed in sentence-transformers 5.x; older releases only have the long name
+        loaded = self._model
+        dimension = getattr(loaded, "get_embedding_dimension", None)
+        dimension = dimension or loaded.get_sentence_embedding_dimension
+        self.dim = int(dimension() or 0)
         self.max_tokens = int(self._model.max_seq_length or 256)
 
     @property
