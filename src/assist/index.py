@@ -168,7 +168,9 @@ def build_index(
         try:
             sources_sha = _sha256_text(json.dumps(playbooks.sources, sort_keys=True))
             version = _new_version(root, sources_sha)
-            files = _write_data(tmp, playbooks, units, unit_vectors, moods, mood_vectors)
+            files = _write_data(
+                tmp, playbooks, units, texts[: len(units)], unit_vectors, moods, mood_vectors
+            )
             manifest = Manifest(
                 version=version,
                 embedder=embedder.name,
@@ -211,6 +213,7 @@ def _write_data(
     tmp: Path,
     playbooks: Playbooks,
     units: list[Unit],
+    unit_texts: list[str],
     unit_vectors: np.ndarray,
     moods: list[tuple[str, str, str]],
     mood_vectors: np.ndarray,
@@ -235,7 +238,7 @@ def _write_data(
     }
     for name, blob in blobs.items():
         _write(tmp / name, blob)
-    for path in Lexical.build([normalise(u.text) for u in units]).save(tmp):
+    for path in Lexical.build(unit_texts).save(tmp):  # normalised, as embedded
         with open(path, "rb+") as fh:
             os.fsync(fh.fileno())
     with open(tmp / "moods.npy", "wb") as fh:
@@ -367,16 +370,14 @@ def load_index(path: Path, embedder: Embedder) -> Index:
             f"{manifest.normaliser}, this build has v{NORMALISER_VERSION}; "
             "run `assist reindex`"
         )
-    for name in DATA_FILES:
-        if name not in manifest.files:
-            raise IndexMismatch(
-                f"index {manifest.version}: {name} is missing; run `assist reindex`"
-            )
+    missing = [name for name in DATA_FILES if name not in manifest.files] + [
+        name for name in manifest.files if not (directory / name).is_file()
+    ]
+    if missing:
+        raise IndexMismatch(
+            f"index {manifest.version}: {missing[0]} is missing; run `assist reindex`"
+        )
     for name, expected in manifest.files.items():
-        if not (directory / name).is_file():
-            raise IndexMismatch(
-                f"index {manifest.version}: {name} is missing; run `assist reindex`"
-            )
         if _sha256_file(directory / name) != expected:
             raise IndexMismatch(
                 f"index {manifest.version}: checksum of {name} does not match "
