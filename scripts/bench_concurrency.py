@@ -29,9 +29,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 def measure(threads: int, seconds: float) -> dict[str, object]:
     sys.path.insert(0, str(REPO / "src"))
-    from assist.embed import E5Embedder
-    from assist.evaluate import load_golden
-    from assist.text import normalise
+    from assist.core.embed import E5Embedder
+    from assist.core.text import normalise
+    from assist.eval.evaluate import load_golden
 
     embedder = E5Embedder(threads=threads)
     messages = [normalise(c.text) for c in load_golden(REPO / "tests/data/golden.yaml")]

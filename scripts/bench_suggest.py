@@ -22,14 +22,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from assist.cache import EmbeddingCache  # noqa: E402
-from assist.embed import load_embedder, truncate  # noqa: E402
-from assist.evaluate import load_golden, percentile  # noqa: E402
-from assist.index import build_index, load_index  # noqa: E402
-from assist.playbooks import load_playbooks  # noqa: E402
+from assist.core.cache import EmbeddingCache  # noqa: E402
+from assist.core.embed import load_embedder, truncate  # noqa: E402
+from assist.core.index import build_index, load_index  # noqa: E402
+from assist.core.playbooks import load_playbooks  # noqa: E402
+from assist.core.suggest import Query, Suggester  # noqa: E402
+from assist.core.text import normalise, split_questions  # noqa: E402
+from assist.eval.evaluate import load_golden, percentile  # noqa: E402
 from assist.settings import Settings  # noqa: E402
-from assist.suggest import Query, Suggester  # noqa: E402
-from assist.text import normalise, split_questions  # noqa: E402
 
 
 def main() -> None:

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from assist.cache import EmbeddingCache
-from assist.embed import HashEmbedder
-from assist.index import Index, build_index, load_index
-from assist.playbooks import load_playbooks
+from assist.core.cache import EmbeddingCache
+from assist.core.embed import HashEmbedder
+from assist.core.index import Index, build_index, load_index
+from assist.core.playbooks import load_playbooks
+from assist.core.suggest import Suggester
 from assist.settings import Settings
-from assist.suggest import Suggester
 
 DATA = Path(__file__).parent / "data"
 FIXTURE_PLAYBOOKS = DATA / "playbooks"
@@ -61,7 +61,7 @@ ADMIN_KEY = "ak_test-admin-key"
 
 @pytest.fixture
 def api_settings(settings: Settings) -> Settings:
-    from assist.auth import hash_key
+    from assist.api.auth import hash_key
     from assist.settings import ApiKey
 
     keys = [
@@ -163,7 +163,7 @@ def pg_store():
 
     from sqlalchemy import create_engine, text
 
-    from assist.store import Store
+    from assist.store.feedback import Store
 
     if not _pg_reachable():
         pytest.skip(f"no PostgreSQL server on {PG_HOST}:{PG_PORT}")

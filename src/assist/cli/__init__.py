@@ -1,0 +1,5 @@
+"""The `assist` command: one module per command group, console output."""
+
+from .main import main
+
+__all__ = ["main"]

@@ -1,0 +1,391 @@
+"""The `assist` command line: validate | reindex | suggest | serve | eval.
+
+Heavy modules (the embedders, faiss, the web stack) are imported inside the commands,
+so `assist --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..settings import Settings
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _settings(**overrides: object) -> Settings:
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**given)  # type: ignore[arg-type]
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="assist")
+def main() -> None:
+    """Reply suggestions for support agents, in Persian and English.
+
+    \b
+    Typical flow:
+      assist validate playbooks/        # check the playbooks
+      assist reindex                    # build the index
+      assist suggest "where is my order?" --name Sara
+      assist serve                      # the HTTP API and the sidebar widget
+    """
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat lint warnings as errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only, not warnings.")
+def validate(directory: Path | None, strict: bool, quiet: bool) -> None:
+    """Check playbooks; print every problem as `file:line: message`.
+
+    Exits 1 when there are errors (or warnings with --strict), 0 when clean.
+
+    \b
+    Example:
+      assist validate playbooks/ --strict
+    """
+    from ..core.playbooks import check_playbooks
+
+    directory = directory or _settings().playbooks_dir
+    playbooks, problems = check_playbooks(directory)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    for problem in errors + ([] if quiet else warnings):
+        click.echo(str(problem), err=True)
+    files = len(playbooks.sources)
+    summary = (
+        f"{len(playbooks.entries)} entries in {files} file(s): "
+        f"{len(errors)} error(s), {len(warnings)} warning(s)"
+    )
+    click.echo(summary, err=True)
+    if errors or (strict and warnings):
+        raise SystemExit(1)
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+@main.command()
+@click.option(
+    "--playbooks",
+    "playbooks_dir",
+    type=click.Path(path_type=Path),
+    help="Playbook directory [default: playbooks/ or ASSIST_PLAYBOOKS_DIR].",
+)
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(path_type=Path),
+    help="Index root [default: index/ or ASSIST_INDEX_DIR].",
+)
+@click.option(
+    "--embedder",
+    type=click.Choice(["e5", "sentence-transformers", "hash"]),
+    help="Embedding backend [default: e5 or ASSIST_EMBEDDER].",
+)
+@click.option("--strict", is_flag=True, help="Refuse to publish when lint finds warnings.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def reindex(
+    playbooks_dir: Path | None,
+    index_dir: Path | None,
+    embedder: str | None,
+    strict: bool,
+    quiet: bool,
+) -> None:
+    """Validate the playbooks, embed them and publish a new index version.
+
+    Only changed texts are re-embedded (a content-hash cache). A failed build leaves
+    the serving index (index/current) untouched.
+
+    \b
+    Example:
+      assist reindex --playbooks playbooks/ --index index/
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from ..core.cache import EmbeddingCache
+    from ..core.embed import load_embedder
+    from ..core.index import build_index
+    from ..core.playbooks import load_playbooks
+    from ..errors import AssistError
+
+    settings = _settings(playbooks_dir=playbooks_dir, index_dir=index_dir, embedder=embedder)
+    console = Console(stderr=True)
+    try:
+        playbooks = load_playbooks(settings.playbooks_dir, strict=strict)
+        model = load_embedder(settings)
+        progress = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=quiet,
+        )
+        with progress, EmbeddingCache(settings.embedding_cache_dir / "embeddings.sqlite") as cache:
+            task = progress.add_task("embedding", total=None)
+            report = build_index(
+                playbooks,
+                model,
+                settings.index_dir,
+                cache=cache,
+                keep=settings.keep_versions,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+                titles=settings.title_units,
+                guidance=settings.guidance_units,
+            )
+    except AssistError as exc:
+        raise _fail(exc) from exc
+    for warning in playbooks.warnings:
+        console.print(f"[yellow]{warning}[/]", highlight=False)
+    console.print(
+        f"published [bold]{report.version}[/] → {report.path}\n"
+        f"  entries {report.entries} · units {report.units} · re-embedded {report.embedded} "
+        f"· took {report.seconds:.2f} s · embedder {model.fingerprint}",
+        highlight=False,
+    )
+
+
+def _read_message(message: str) -> str:
+    return sys.stdin.read() if message == "-" else message
+
+
+def _customer(name: str | None, pairs: tuple[str, ...]) -> dict[str, str]:
+    customer: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--customer")
+        customer[key.strip()] = value
+    if name:
+        customer["name"] = name
+    return customer
+
+
+@main.command()
+@click.argument("message")
+@click.option("--name", help="Customer's name, fills {{customer_name}}.")
+@click.option(
+    "--customer",
+    "pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="More customer context, e.g. --customer order_id=A-1042 (repeatable).",
+)
+@click.option(
+    "--lang", type=click.Choice(["fa", "en"]), help="Answer language [default: detected]."
+)
+@click.option("-k", type=click.IntRange(1, 10), help="Suggestions per question [default: 3].")
+@click.option(
+    "--conversation",
+    "conversation_id",
+    default="cli",
+    show_default=True,
+    help="Conversation id (variant rotation and history are per conversation).",
+)
+@click.option(
+    "--history",
+    type=click.File("r", encoding="utf-8"),
+    help='JSON list of earlier turns: [{"role": "agent", "text": "..."}, ...].',
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of panels.")
+@click.option(
+    "--bidi/--no-bidi",
+    default=None,
+    help="Reorder Persian for terminals without bidi support [default: on for a tty].",
+)
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index root.")
+@click.option("--embedder", type=click.Choice(["e5", "sentence-transformers", "hash"]))
+@click.option("--url", help="Ask a running server instead, e.g. http://127.0.0.1:8000.")
+@click.option("--key", envvar="ASSIST_API_KEY", help="API key for --url [env: ASSIST_API_KEY].")
+def suggest(
+    message: str,
+    name: str | None,
+    pairs: tuple[str, ...],
+    lang: str | None,
+    k: int | None,
+    conversation_id: str,
+    history: Any,
+    as_json: bool,
+    bidi: bool | None,
+    index_dir: Path | None,
+    embedder: str | None,
+    url: str | None,
+    key: str | None,
+) -> None:
+    """Suggest replies for a customer MESSAGE (`-` reads it from stdin).
+
+    \b
+    Examples:
+      assist suggest "یک ساعته تتر خریدم هنوز به ولتم نرسیده" --name سارا
+      assist suggest "my order is late, where is it?" --customer order_id=A-1042
+      echo "I want a manager" | assist suggest - --json
+      assist suggest "where is my order?" --url http://127.0.0.1:8000 --key ak_...
+    """
+    import json
+
+    from rich.console import Console
+
+    from ..errors import AssistError
+    from .console import print_result
+
+    text = _read_message(message)
+    turns = json.load(history) if history else []
+    if not isinstance(turns, list):
+        raise click.BadParameter("must hold a JSON list of turns", param_hint="--history")
+    customer = _customer(name, pairs)
+    try:
+        if url:
+            from ..client import AssistClient
+
+            with AssistClient(url, key) as client:
+                result = client.suggest(
+                    text,
+                    conversation_id=conversation_id,
+                    history=turns,
+                    customer=customer,
+                    lang=lang,
+                    k=k,
+                )
+        else:
+            result = _suggest_local(
+                index_dir, embedder, text, conversation_id, turns, customer, lang, k
+            )
+    except AssistError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    print_result(Console(), result, sys.stdout.isatty() if bidi is None else bidi)
+
+
+def _suggest_local(
+    index_dir: Path | None,
+    embedder: str | None,
+    text: str,
+    conversation_id: str,
+    turns: list[Any],
+    customer: dict[str, str],
+    lang: str | None,
+    k: int | None,
+) -> dict[str, Any]:
+    from ..core.embed import load_embedder
+    from ..core.index import load_index
+    from ..core.suggest import Query, Suggester, Turn
+
+    settings = _settings(index_dir=index_dir, embedder=embedder)
+    model = load_embedder(settings)
+    suggester = Suggester(load_index(settings.index_dir, model), model, settings)
+    try:
+        history = [Turn(t["role"], t["text"], t.get("suggestion_id")) for t in turns]
+    except (KeyError, TypeError) as exc:
+        raise click.BadParameter("each turn needs role and text", param_hint="--history") from exc
+    query = Query(text, conversation_id, history, customer, lang, k)  # type: ignore[arg-type]
+    return suggester.suggest(query).to_dict()
+
+
+@main.command()
+@click.option("--host", help="Interface [default: 127.0.0.1 or ASSIST_HOST].")
+@click.option("--port", type=int, help="Port [default: 8000 or ASSIST_PORT].")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes; each loads the model and the index once.",
+)
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index root.")
+@click.option("--access-log/--no-access-log", default=True, show_default=True)
+def serve(
+    host: str | None, port: int | None, workers: int, index_dir: Path | None, access_log: bool
+) -> None:
+    """Serve the HTTP API (docs at /docs) and the sidebar widget.
+
+    \b
+    Example:
+      assist keys new --name sara --role agent   # once; prints the key
+      assist serve --port 8000
+    """
+    import os
+
+    import uvicorn
+
+    from ..api.app import create_app
+    from ..errors import AssistError
+
+    overrides = {"ASSIST_HOST": host, "ASSIST_PORT": port, "ASSIST_INDEX_DIR": index_dir}
+    os.environ.update({k: str(v) for k, v in overrides.items() if v is not None})
+    settings = Settings()  # workers re-read the same environment
+    try:
+        create_app(settings)  # fail here, clearly, on bad keys or settings
+    except AssistError as exc:
+        raise _fail(exc) from exc
+    uvicorn.run(
+        "assist.api:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        access_log=access_log,
+        log_level="info",
+    )
+
+
+@main.group()
+def keys() -> None:
+    """Manage API keys (only their sha256 is stored)."""
+
+
+@keys.command("new")
+@click.option("--name", required=True, help="Who or what uses the key.")
+@click.option("--role", type=click.Choice(["agent", "admin"]), default="agent", show_default=True)
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(path_type=Path),
+    help="Keys file [default: keys.yaml or ASSIST_API_KEYS_FILE].",
+)
+def keys_new(name: str, role: str, path: Path | None) -> None:
+    """Create a key, store its hash and print the key (shown only this once)."""
+    from ..api.auth import add_key
+    from ..errors import AssistError
+
+    path = path or Settings().api_keys_file
+    try:
+        key = add_key(path, name, role)  # type: ignore[arg-type]
+    except AssistError as exc:
+        raise _fail(exc) from exc
+    click.echo(key)
+    click.echo(
+        f"{role} key {name!r} added to {path}; store it now, it is not shown again", err=True
+    )
+
+
+@keys.command("list")
+@click.option("--file", "path", type=click.Path(path_type=Path))
+def keys_list(path: Path | None) -> None:
+    """List configured keys (names and roles; never the keys)."""
+    from ..api.auth import read_keys_file
+
+    settings = Settings()
+    for key in read_keys_file(path or settings.api_keys_file) + list(settings.api_keys):
+        click.echo(f"{key.name}\t{key.role}\t{key.sha256[:12]}…")
+
+
+def _register_more() -> None:
+    from .eval import eval_command
+
+    main.add_command(eval_command, "eval")
+
+
+_register_more()
+
+if __name__ == "__main__":
+    main()

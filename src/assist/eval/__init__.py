@@ -1,0 +1,1 @@
+"""Public benchmarks, the golden set and reports, run through the production pipeline."""

@@ -1,0 +1,696 @@
+"""The sidebar widget in real Chromium (Debian's /usr/bin/chromium, headless) against a
+live server on 127.0.0.1 with the e5 model over the bilingual fixture playbooks.
+
+Host pages (tests/web/) are served from a second loopback port, so the sidebar really is
+cross-origin to its host, as in production. Screenshots land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from assist.api import create_app
+from assist.api.auth import hash_key
+from assist.core.cache import EmbeddingCache
+from assist.core.embed import HashEmbedder, load_embedder
+from assist.core.index import build_index
+from assist.core.playbooks import load_playbooks
+from assist.settings import ApiKey, Settings
+from assist.store.feedback import Store
+from conftest import AGENT_KEY, FIXTURE_PLAYBOOKS, REPO, LiveServer
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium (`make test` installs chromium and fonts-noto-core)",
+    ),
+]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WEB = Path(__file__).parent
+ARTIFACTS = REPO / "test-artifacts"
+EN_MESSAGE = "Hi, my order is late. Where is it?"
+FA_MESSAGE = "سلام، سفارشم هنوز نرسیده. کجاست؟"
+
+
+# ------------------------------------------------------------------ servers and browser
+
+
+@dataclass
+class Live:
+    url: str
+    store: Store
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    root = tmp_path_factory.mktemp("widget")
+    settings = Settings(
+        _env_file=None,
+        playbooks_dir=FIXTURE_PLAYBOOKS,  # type: ignore[call-arg]
+        index_dir=root / "index",
+        embedder="e5",
+        api_keys=[ApiKey(name="agent-sara", role="agent", sha256=hash_key(AGENT_KEY))],
+        api_keys_file=root / "no-keys.yaml",
+        reload_poll_seconds=0,
+        rate_limit_per_second=0,
+        database_url=f"sqlite:///{root / 'feedback.sqlite'}",
+    )
+    embedder = load_embedder(settings)
+    # Embeddings are cached across runs (git-ignored .cache/): a rerun skips the model.
+    with EmbeddingCache(REPO / ".cache" / "test-widget-embeddings.sqlite") as cache:
+        build_index(load_playbooks(FIXTURE_PLAYBOOKS), embedder, settings.index_dir, cache=cache)
+    app = create_app(settings, embedder=embedder)
+    with LiveServer(app) as server:
+        yield Live(server.url, app.state.store)
+
+
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """A server with no index yet and a tiny rate limit (hash embedder: no model)."""
+    root = tmp_path_factory.mktemp("strict")
+    settings = Settings(
+        _env_file=None,
+        index_dir=root / "index",  # type: ignore[call-arg]
+        embedder="hash",
+        api_keys=[ApiKey(name="agent-sara", role="agent", sha256=hash_key(AGENT_KEY))],
+        api_keys_file=root / "no-keys.yaml",
+        reload_poll_seconds=0,
+        rate_limit_per_second=0.01,
+        rate_limit_burst=3,
+    )
+    app = create_app(settings, embedder=HashEmbedder())
+    with LiveServer(app) as server:
+        yield Live(server.url, app.state.store)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def host() -> Iterator[str]:
+    """tests/web/ on another loopback port: another origin than the sidebar's."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(WEB)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 900, "height": 760}, locale="en-US")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def open_host(page: Any, live: Live, host: str, **query: str | int) -> Any:
+    """The test host page with the sidebar in its iframe, once the sidebar said ready."""
+    params = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in query.items())
+    page.goto(f"{host}/host.html?widget={quote(live.url + '/widget', safe='')}&{params}")
+    page.wait_for_function("window.ready()")
+    return page.locator("#sidebar").element_handle().content_frame()
+
+
+def init(page: Any, key: str = AGENT_KEY, **extra: str) -> None:
+    page.evaluate("(m) => window.send(m)", {"type": "init", "api_key": key, **extra})
+
+
+def customer_says(page: Any, conversation: str, text: str, **customer: str) -> None:
+    message = {
+        "type": "customer_message",
+        "conversation_id": conversation,
+        "text": text,
+        "customer": customer,
+    }
+    page.evaluate("(m) => window.send(m)", message)
+
+
+def wait_feedback(live: Live, conversation: str, action: str, count: int = 1) -> list[Any]:
+    deadline = time.monotonic() + 5
+    while True:
+        rows = [e for e in live.store.feedback(conversation_id=conversation) if e.action == action]
+        if len(rows) >= count or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.05)
+
+
+def screenshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+# ------------------------------------------------------------------ the host protocol
+
+
+def test_english_message_human_slot_blocks_insert_then_insert_reaches_host(page, live, host):
+    sidebar = open_host(page, live, host)
+    init(page)
+    started = time.monotonic()
+    customer_says(page, "c-en", EN_MESSAGE, name="Sara")
+    first = sidebar.locator(".card").first
+    first.wait_for()
+    shown_after = time.monotonic() - started
+    assert shown_after < 3, f"suggestions took {shown_after:.2f} s to show"
+
+    assert first.get_attribute("lang") == "en"
+    assert first.get_attribute("data-suggestion").startswith("order-late/check-tracking/en/")
+    assert "Sara" in first.locator(".reply").inner_text()
+    assert "Playbook" in first.locator(".source").inner_text()
+    assert "Order is late" in first.locator(".source").inner_text()
+    assert first.locator(".guidance li").count() >= 1
+    assert sidebar.locator(".mood").inner_text() in {"Calm", "Frustrated", "Angry"}
+    insert = first.locator("button.insert")
+    human = first.locator("input.slot-human")
+    data = first.locator("input.slot-data")
+    assert human.count() == 1 and data.count() == 1  # [[...]] and {{order_id}}
+    assert data.get_attribute("placeholder") == "order id"
+
+    assert insert.is_disabled()
+    data.fill("A-1042")
+    assert insert.is_disabled(), "a human slot is still empty"
+    human.fill("   ")
+    assert insert.is_disabled(), "blank is not written"
+    human.fill("it left the Leeds hub this morning")
+    assert insert.is_enabled()
+    screenshot(page, "host-english.png")
+    insert.click()
+
+    page.wait_for_function("window.inserted().length === 1")
+    (message,) = page.evaluate("window.inserted()")
+    assert message["origin"] == live.url  # posted by the sidebar, to this origin only
+    reply = message["data"]
+    assert reply["type"] == "insert_reply" and reply["conversation_id"] == "c-en"
+    assert reply["suggestion_id"] == first.get_attribute("data-suggestion")
+    text = reply["text"]
+    assert "A-1042" in text and "it left the Leeds hub this morning" in text and "Sara" in text
+    assert "[[" not in text and "{{" not in text
+    assert "Inserted" in insert.inner_text() and insert.is_disabled()
+
+    (row,) = wait_feedback(live, "c-en", "inserted")
+    assert row.final_text == text and row.key_name == "agent-sara"
+    assert row.suggestion_id == reply["suggestion_id"] and row.entry_id == "order-late"
+    shown = wait_feedback(live, "c-en", "shown", sidebar.locator(".card").count())
+    assert {r.suggestion_id for r in shown} >= {reply["suggestion_id"]}
+
+
+def test_next_message_sends_history_with_the_inserted_reply(page, live, host):
+    sidebar = open_host(page, live, host)
+    init(page)
+    customer_says(page, "c-history", EN_MESSAGE, name="Sara")
+    card = sidebar.locator(".card").first
+    card.wait_for()
+    for slot in card.locator("input.slot").all():
+        slot.fill("checked")
+    card.locator("button.insert").click()
+    page.wait_for_function("window.inserted().length === 1")
+    sent = page.evaluate("window.inserted()[0].data")
+
+    with page.expect_request("**/v1/suggest") as request:
+        customer_says(page, "c-history", "Still nothing, where is it?", name="Sara")
+    body = json.loads(request.value.post_data)
+    assert body["message"] == "Still nothing, where is it?"
+    assert body["history"] == [
+        {"role": "customer", "text": EN_MESSAGE},
+        {"role": "agent", "text": sent["text"], "suggestion_id": sent["suggestion_id"]},
+    ]
+    assert body["customer"]["order_id"] == "checked"  # what the agent typed is reused
+    sidebar.locator(".card").first.wait_for()
+    ids = sidebar.locator(".card").evaluate_all("cards => cards.map(c => c.dataset.suggestion)")
+    assert sent["suggestion_id"] not in ids  # never the same wording twice
+
+
+def test_persian_message_is_laid_out_right_to_left(page, live, host):
+    sidebar = open_host(page, live, host)
+    init(page)
+    customer_says(page, "c-fa", FA_MESSAGE, name="سارا")
+    card = sidebar.locator(".card").first
+    card.wait_for()
+    assert card.get_attribute("lang") == "fa" and card.get_attribute("dir") == "rtl"
+    assert card.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert card.locator(".reply").evaluate("el => getComputedStyle(el).direction") == "rtl"
+    message = sidebar.locator(".message-text")
+    assert message.inner_text() == FA_MESSAGE
+    assert message.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert "سارا" in card.locator(".reply").inner_text()
+    human = card.locator("input.slot-human")
+    assert human.get_attribute("placeholder") == "وضعیت رهگیری"
+    assert human.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    font = card.evaluate("el => getComputedStyle(el).fontFamily")
+    assert font.startswith('Vazirmatn, "Noto Naskh Arabic"')
+    # An English code typed into a Persian reply is isolated, left to right.
+    data = card.locator("input.slot-data")
+    data.fill("A-1042")
+    assert data.evaluate("el => el.dir") == "ltr"
+    human.fill("امروز صبح از انبار تهران خارج شد")
+    assert human.evaluate("el => el.dir") == "rtl"
+    screenshot(page, "host-persian.png")
+    card.locator("button.insert").click()
+    page.wait_for_function("window.inserted().length === 1")
+    text = page.evaluate("window.inserted()[0].data.text")
+    assert "امروز صبح از انبار تهران خارج شد" in text and "A-1042" in text
+
+
+def test_persian_interface(page, live, host):
+    sidebar = open_host(page, live, host, w_ui="fa")
+    assert sidebar.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
+        "fa",
+        "rtl",
+    ]
+    assert sidebar.locator("#title").inner_text() == "پیشنهادها"
+    init(page)
+    customer_says(page, "c-fa-ui", EN_MESSAGE, name="Sara")
+    card = sidebar.locator(".card").first
+    card.wait_for()
+    assert card.get_attribute("dir") == "ltr"  # an English reply stays left to right
+    assert card.locator("button.insert").inner_text() == "درج"
+    assert sidebar.locator(".who").inner_text() == "Sara نوشت"
+
+
+def test_wrong_key_shows_a_clear_error(page, live, host):
+    sidebar = open_host(page, live, host)
+    init(page, key="ak_not-a-real-key")
+    customer_says(page, "c-wrong-key", EN_MESSAGE)
+    error = sidebar.locator(".notice-error")
+    error.wait_for()
+    assert "API key was refused (401)" in error.inner_text()
+    assert "unknown API key" in error.inner_text()  # the server's own detail
+    assert error.get_attribute("role") == "alert"
+    assert sidebar.locator(".card").count() == 0
+    assert "refused" in sidebar.locator("#status").inner_text()
+
+
+def test_not_ready_then_rate_limited_are_explained(page, strict, host):
+    sidebar = open_host(page, strict, host)
+    init(page)
+    customer_says(page, "c-strict", EN_MESSAGE)
+    error = sidebar.locator(".notice-error")
+    error.wait_for()
+    assert "aren't ready on the server yet (503)" in error.inner_text()
+    assert "assist reindex" in error.inner_text()
+    retry = error.locator("button", has_text="Retry")
+    retry.click()  # the second of three tokens
+    sidebar.locator(".notice-error", has_text="(503)").wait_for()
+    customer_says(page, "c-strict", "and now?")  # the third
+    sidebar.locator(".message-text", has_text="and now?").wait_for()
+    sidebar.locator(".notice-error", has_text="(503)").wait_for()
+    customer_says(page, "c-strict", "hello?")
+    limited = sidebar.locator(".notice-error", has_text="Too many requests (429)")
+    limited.wait_for()
+    assert limited.locator("button", has_text="Retry").is_visible()
+
+
+def test_no_init_and_unreachable_server_are_explained(page, live, host):
+    sidebar = open_host(page, live, host)
+    customer_says(page, "c-no-init", EN_MESSAGE)
+    sidebar.locator(".notice-error", has_text="No API key yet").wait_for()
+    # Connecting afterwards answers the message that was waiting.
+    init(page, api_base="http://127.0.0.1:9/")
+    error = sidebar.locator(".notice-error", has_text="Can't reach the assist server")
+    error.wait_for()
+    assert "127.0.0.1:9" in error.inner_text()
+    assert error.locator("button", has_text="Retry").is_visible()
+
+
+def test_alt_digit_picks_and_escape_dismisses(page, live, host):
+    sidebar = open_host(page, live, host)
+    init(page)
+    customer_says(page, "c-keys", EN_MESSAGE, name="Sara")
+    cards = sidebar.locator(".card")
+    cards.first.wait_for()
+    assert cards.count() >= 2
+    ids = cards.evaluate_all("cards => cards.map(c => c.dataset.suggestion)")
+    sidebar.locator("body").click()  # focus inside the sidebar, as an agent's click would
+
+    page.keyboard.press("Alt+2")
+    focused = sidebar.evaluate("document.activeElement.closest('.card').dataset.suggestion")
+    assert focused == ids[1]
+    assert sidebar.evaluate("document.activeElement.matches('input.slot')")
+    assert sidebar.evaluate("document.activeElement.value") == ""
+
+    page.keyboard.press("Alt+1")
+    assert sidebar.evaluate("document.activeElement.closest('.card').dataset.suggestion") == ids[0]
+    page.keyboard.type("A-7")
+    page.keyboard.press("Enter")  # to the next empty slot of the same card
+    assert sidebar.evaluate("document.activeElement.dataset.kind") == "human"
+
+    page.keyboard.press("Escape")
+    assert cards.count() == len(ids) - 1
+    assert ids[0] not in cards.evaluate_all("cards => cards.map(c => c.dataset.suggestion)")
+    (row,) = wait_feedback(live, "c-keys", "dismissed")
+    assert row.suggestion_id == ids[0] and row.final_text is None
+    # Focus moved on to the next suggestion, so Esc again dismisses that one.
+    assert sidebar.evaluate("document.activeElement.closest('.card').dataset.suggestion") == ids[1]
+
+
+def test_ctrl_enter_inserts_when_ready(page, live, host):
+    sidebar = open_host(page, live, host)
+    init(page)
+    customer_says(page, "c-ctrl-enter", "I forgot my password", name="Sara", email="s@x.io")
+    card = sidebar.locator(".card").first
+    card.wait_for()
+    assert card.get_attribute("data-suggestion").startswith("password-reset/")
+    assert "s@x.io" in card.locator(".reply").inner_text()  # {{email}} filled by the server
+    sidebar.locator("body").click()
+    page.keyboard.press("Alt+1")
+    page.keyboard.press("Control+Enter")  # not ready: stays
+    assert page.evaluate("window.inserted().length") == 0
+    page.keyboard.type("the old link had expired")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function("window.inserted().length === 1")
+    assert "the old link had expired" in page.evaluate("window.inserted()[0].data.text")
+
+
+def test_no_match_says_so(page, live, host):
+    sidebar = open_host(page, live, host)
+    init(page)
+    customer_says(page, "c-none", "xylophone quantum banana")
+    sidebar.locator(".notice-empty", has_text="No confident suggestion").wait_for()
+    assert sidebar.locator(".card").count() == 0
+
+
+def test_320px_wide_has_no_horizontal_overflow(page, live, host):
+    sidebar = open_host(page, live, host, width=320)
+    init(page)
+    customer_says(page, "c-narrow-fa", FA_MESSAGE + " " + "x" * 80, name="سارا")
+    sidebar.locator(".card").first.wait_for()
+    sidebar.locator(".card").first.locator("input.slot-human").fill("و" * 120)
+    sizes = sidebar.evaluate(
+        """() => {
+            const root = document.documentElement;
+            const outside = (el) => {
+                const box = el.getBoundingClientRect();
+                return box.right > root.clientWidth + 1 || box.left < -1;
+            };
+            const parts = [...document.querySelectorAll('.card, .message, input, button')];
+            return {
+                scroll: root.scrollWidth,
+                client: root.clientWidth,
+                wide: parts.filter(outside).length,
+            };
+        }"""
+    )
+    assert sizes["client"] == 320
+    assert sizes["scroll"] <= sizes["client"], sizes
+    assert sizes["wide"] == 0, sizes
+    customer_says(page, "c-narrow-en", EN_MESSAGE, name="Sara")
+    sidebar.locator(".card[lang=en]").first.wait_for()
+    assert sidebar.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_only_the_parent_on_its_origin_is_heard(page, live, host):
+    # The sidebar is told its host lives elsewhere: it neither answers nor listens here.
+    sidebar_url = quote(live.url + "/widget?host_origin=http://127.0.0.1:9", safe="")
+    page.goto(f"{host}/host.html?widget={sidebar_url}&no_origin=1")
+    sidebar = page.locator("#sidebar").element_handle().content_frame()
+    sidebar.wait_for_load_state()
+    sidebar.locator(".notice").first.wait_for()
+    init(page)
+    customer_says(page, "c-foreign", EN_MESSAGE)
+    page.wait_for_timeout(600)
+    assert page.evaluate("window.received.length") == 0  # not even "ready"
+    assert sidebar.locator(".card, .notice-error").count() == 0
+    assert sidebar.locator("#status").inner_text() != "Connected"
+
+
+def test_messages_from_another_window_are_ignored(page, live, host):
+    sidebar = open_host(page, live, host)
+    # A sibling frame on the host's own origin is still not the parent.
+    page.evaluate(
+        """() => new Promise((done) => {
+            const rogue = document.createElement('iframe');
+            rogue.srcdoc = '<p>rogue</p>';
+            rogue.onload = done;
+            document.body.append(rogue);
+        })"""
+    )
+    rogue = page.frames[-1]
+    rogue.evaluate(
+        """([key, text]) => {
+            const target = parent.document.getElementById('sidebar').contentWindow;
+            target.postMessage({type: 'init', api_key: key}, '*');
+            target.postMessage({type: 'customer_message', conversation_id: 'c-rogue', text}, '*');
+        }""",
+        [AGENT_KEY, EN_MESSAGE],
+    )
+    page.wait_for_timeout(600)
+    assert sidebar.locator(".card").count() == 0
+    assert sidebar.locator("#status").inner_text() != "Connected"
+
+
+def test_key_is_kept_in_memory_only(page, live, host):
+    sidebar = open_host(page, live, host)
+    init(page)
+    customer_says(page, "c-storage", EN_MESSAGE)
+    sidebar.locator(".card").first.wait_for()
+    stored = sidebar.evaluate(
+        "JSON.stringify([document.cookie, {...localStorage}, {...sessionStorage}, location.href])"
+    )
+    assert AGENT_KEY not in stored
+    html = sidebar.content()
+    assert AGENT_KEY not in html
+
+
+def test_text_helpers_count_code_points(page, live):
+    page.goto(f"{live.url}/widget")
+    result = page.evaluate(
+        """async () => {
+            const m = await import('/widget/assets/text.js');
+            const text = '😀 Sara, [[what you saw]] for {{order_id}}.';
+            const parts = m.segments(text, [
+                {name: '', kind: 'human', hint: 'what you saw', start: 8, end: 24},
+                {name: 'order_id', kind: 'data', hint: 'order id', start: 29, end: 41},
+            ]);
+            const wrong = [{name: '', kind: 'human', hint: 'x', start: 0, end: 2}];
+            const bad = m.segments('hi [[x]]', wrong);
+            return {
+                raws: parts.filter(p => p.type === 'slot').map(p => p.raw),
+                composed: m.compose(parts, [' it moved ', 'A-1']),
+                fallback: bad.filter(p => p.type === 'slot').map(p => p.raw),
+                dirs: [m.dirOf('  123 سلام'), m.dirOf('(A-1) سلام'), m.dirOf('123')],
+                runs: m.isolateRuns('سفارش A-1042: رسید', 'rtl')
+                    .filter(r => r.isolate).map(r => r.text),
+            };
+        }"""
+    )
+    assert result["raws"] == ["[[what you saw]]", "{{order_id}}"]
+    assert result["composed"] == "😀 Sara, it moved for A-1."
+    assert result["fallback"] == ["[[x]]"]
+    assert result["dirs"] == ["rtl", "ltr", None]
+    assert result["runs"] == ["A-1042:"]
+
+
+def test_standalone_page_points_to_the_demo(page, live):
+    page.goto(f"{live.url}/widget")
+    link = page.locator("a", has_text="Open the demo")
+    link.wait_for()
+    assert link.get_attribute("href") == f"{live.url}/widget/demo"
+
+
+# ------------------------------------------------------------------ Chatwoot dashboard app
+
+
+def chatwoot_context() -> dict[str, Any]:
+    """Several messages, out of order, with a note, an activity line and an agent reply;
+    the latest incoming one is Persian."""
+    return {
+        "contact": {"id": 7, "name": "مریم", "email": "maryam@example.com"},
+        "currentAgent": {"id": 3, "name": "Ali", "email": "ali@example.com"},
+        "conversation": {
+            "id": 42,
+            "messages": [
+                {"id": 104, "content": FA_MESSAGE, "message_type": 0, "created_at": 1700000400},
+                {"id": 101, "content": "Hello?", "message_type": 0, "created_at": 1700000100},
+                {
+                    "id": 102,
+                    "content": "Hi! Let me check.",
+                    "message_type": 1,
+                    "created_at": 1700000200,
+                },
+                {
+                    "id": 103,
+                    "content": "internal: VIP",
+                    "message_type": 1,
+                    "private": True,
+                    "created_at": 1700000300,
+                },
+                {
+                    "id": 105,
+                    "content": "Conversation was assigned to Ali",
+                    "message_type": 2,
+                    "created_at": 1700000500,
+                },
+            ],
+        },
+    }
+
+
+def test_chatwoot_dashboard_app(browser, live, host):
+    context = browser.new_context(
+        viewport={"width": 900, "height": 760},
+        permissions=["clipboard-read", "clipboard-write"],
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    requests: list[dict[str, Any]] = []
+    page.on(
+        "request",
+        lambda r: requests.append(json.loads(r.post_data)) if r.url.endswith("/v1/suggest") else 0,
+    )
+    page.goto(f"{host}/chatwoot.html")
+    page.evaluate("(c) => { window.appContext = c; }", chatwoot_context())
+    page.evaluate(
+        "(url) => window.openApp(url)", f"{live.url}/widget?mode=chatwoot#key={AGENT_KEY}"
+    )
+    page.wait_for_function("window.fetchInfo >= 1")  # the app asked on load
+    sidebar = page.locator("#app").element_handle().content_frame()
+    card = sidebar.locator(".card").first
+    card.wait_for()
+
+    assert "#key" not in sidebar.url and AGENT_KEY not in sidebar.url
+    assert sidebar.locator(".message-text").inner_text() == FA_MESSAGE
+    assert card.get_attribute("lang") == "fa"
+    assert card.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert "مریم" in card.locator(".reply").inner_text()  # {{customer_name}} from contact.name
+    # One suggest request for the two context messages (load event + fetch-info).
+    assert len(requests) == 1
+    body = requests[0]
+    assert body["message"] == FA_MESSAGE and body["conversation_id"] == "chatwoot-42"
+    assert body["history"] == [
+        {"role": "customer", "text": "Hello?"},
+        {"role": "agent", "text": "Hi! Let me check."},
+    ]
+    assert body["customer"]["name"] == "مریم" and body["customer"]["agent_name"] == "Ali"
+
+    copy = card.locator("button.insert")
+    assert copy.inner_text() == "Copy" and copy.is_disabled()
+    for slot in card.locator("input.slot").all():
+        slot.fill("بررسی شد")
+    assert copy.is_enabled()
+    copy.click()
+    sidebar.locator("button.insert", has_text="Copied").first.wait_for()
+    # Chatwoot's iframe has no `allow="clipboard-write"`, as here: the copy must still work.
+    clipboard = page.evaluate("navigator.clipboard.readText()")
+    assert "مریم" in clipboard and "بررسی شد" in clipboard and "[[" not in clipboard
+    (row,) = wait_feedback(live, "chatwoot-42", "inserted")
+    assert row.final_text == clipboard
+
+    # Refresh asks Chatwoot again; the same latest message keeps the view as it is.
+    before = page.evaluate("window.fetchInfo")
+    sidebar.locator("#refresh").click()
+    page.wait_for_function(f"window.fetchInfo > {before}")
+    page.wait_for_timeout(300)
+    assert len(requests) == 1
+    assert "Copied" in sidebar.locator("button.insert").first.inner_text()
+
+    # The copied reply goes out, then a new incoming message, picked up without a click
+    # (the app asks for the context every few seconds): history names the suggestion.
+    fresh = chatwoot_context()
+    fresh["conversation"]["messages"] += [
+        {"id": 106, "content": clipboard, "message_type": 1, "created_at": 1700000600},
+        {"id": 107, "content": "خیلی ممنون", "message_type": 0, "created_at": 1700000700},
+    ]
+    page.evaluate("(c) => { window.appContext = c; }", fresh)
+    deadline = time.monotonic() + 10
+    while len(requests) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert len(requests) == 2 and requests[-1]["message"] == "خیلی ممنون"
+    agent_turns = [t for t in requests[-1]["history"] if t["role"] == "agent"]
+    assert agent_turns[-1] == {
+        "role": "agent",
+        "text": clipboard,
+        "suggestion_id": row.suggestion_id,
+    }
+    context.close()
+    assert errors == []
+
+
+def test_chatwoot_without_a_key_says_how_to_add_one(page, live, host):
+    page.goto(f"{host}/chatwoot.html")
+    page.evaluate("(c) => { window.appContext = c; }", chatwoot_context())
+    page.evaluate("(url) => window.openApp(url)", f"{live.url}/widget?mode=chatwoot")
+    sidebar = page.locator("#app").element_handle().content_frame()
+    banner = sidebar.locator("#notice")
+    banner.wait_for()
+    assert "#key=" in banner.inner_text()
+
+
+# ------------------------------------------------------------------ the demo page
+
+
+def test_demo_page_english_and_persian_conversations(page, live):
+    page.set_viewport_size({"width": 1100, "height": 720})
+    page.goto(f"{live.url}/widget/demo#key={AGENT_KEY}")
+    assert "#key" not in page.url
+    page.click("#connect button")
+    sidebar = page.frame_locator("#sidebar")
+
+    page.fill("#customer-text", "My order is late, it was due on Monday. Where is it?")
+    page.click("#customer-form button")
+    card = sidebar.locator(".card").first
+    card.wait_for()
+    assert "A-1042" in card.locator(".reply").inner_text()  # the demo customer's order_id
+    card.locator("input.slot-human").fill("the courier scanned it in Leeds last night")
+    card.locator("button.insert").click()
+    page.wait_for_function("document.getElementById('reply').value.includes('Leeds')")
+    page.click("#composer button")
+    page.fill("#customer-text", "Thanks. Also I forgot my password")
+    page.click("#customer-form button")
+    sidebar.locator(".message-text", has_text="forgot my password").wait_for()
+    sidebar.locator(".card").first.wait_for()
+    page.wait_for_timeout(300)
+    screenshot(page, "demo-english.png")
+
+    page.click("text=مریم · فارسی")
+    page.fill("#customer-text", "سلام، سفارشم یک هفته است نرسیده. کجاست؟")
+    page.click("#customer-form button")
+    card = sidebar.locator(".card[lang=fa]").first
+    card.wait_for()
+    card.locator("input.slot-human").fill("امروز صبح از انبار تهران خارج شد")
+    page.wait_for_timeout(300)
+    screenshot(page, "demo-persian.png")
+
+    # Back to Sara: the sidebar shows her conversation again, as it was.
+    page.click("text=Sara · English")
+    sidebar.locator(".message-text", has_text="forgot my password").wait_for()
+    sent = [e for e in live.store.feedback(limit=10_000) if e.action == "sent"]
+    assert any("Leeds" in (e.final_text or "") for e in sent)
