@@ -109,3 +109,35 @@ def test_numbered_questions_on_one_line_are_split():
 
 def test_decimal_points_do_not_split():
     assert split_questions("It costs 3.5 dollars. Why?") == ["It costs 3.5 dollars. Why?"]
+
+
+def test_numbered_statements_without_question_marks_are_split():
+    assert split_questions("1. card declined 2. invoice 3. reset password") == [
+        "1. card declined",
+        "2. invoice",
+        "3. reset password",
+    ]
+    assert split_questions("۱- کارتم رد شد ۲- فاکتور میخوام ۳- رمزمو یادم رفته") == [
+        "۱- کارتم رد شد",
+        "۲- فاکتور میخوام",
+        "۳- رمزمو یادم رفته",
+    ]
+
+
+def test_bulleted_lines_are_split_and_the_lead_in_stays_with_the_first():
+    message = "Three things:\n- my card was declined\n- I need an invoice\n* reset password"
+    assert split_questions(message) == [
+        "Three things: - my card was declined",
+        "- I need an invoice",
+        "* reset password",
+    ]
+
+
+def test_numbers_in_prose_are_not_a_list():
+    for text in (
+        "I ordered 2 items. 1 arrived",
+        "call me at 1-800-555 or in 2-3 days",
+        "Version 1.2.3 crashed at 1:30",
+        "My order 2. arrived broken 1. day late",
+    ):
+        assert split_questions(text) == [text]

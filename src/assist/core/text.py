@@ -6,6 +6,7 @@ people read (replies, examples shown as `why`) keeps its original spelling.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from typing import Literal
@@ -144,6 +145,39 @@ _NEW_TOPIC = re.compile(
 _LIST_ITEM = re.compile(r"^\s*(?:\d+|[۰-۹]+)\s*[).\-:]\s*")
 
 
+# A numbered item marker ("1.", "2)", "۳-") where a list can start: the text's start, a
+# line start, or after a space. Digits must run 1, 2, 3 … for it to be a list, so
+# "I ordered 2 items. 1 arrived" stays prose.
+_NUMBER_MARK = re.compile(r"(?:(?<=\s)|^)([1-9]|[۱-۹])\s*[).\-:]\s*(?=[^\s\d۰-۹])")
+_BULLET_LINE = re.compile(r"^\s*[-*•▪–]\s+(?=\S)", re.M)
+_DIGIT_VALUE = {**{str(i): i for i in range(10)}, **{chr(0x6F0 + i): i for i in range(10)}}
+
+
+def split_list_items(text: str) -> list[str] | None:
+    """The items of a numbered ("1. … 2. …", on one line or several) or bulleted list,
+    each with its marker, or None when the text is not such a list. A lead-in
+    ("Three things:") goes with the first item, so it keeps its context."""
+    bullets = list(_BULLET_LINE.finditer(text))
+    marks = bullets if len(bullets) >= 2 else _numbered_marks(text)
+    if len(marks) < 2:
+        return None
+    starts = [m.start() for m in marks] + [len(text)]
+    items = [text[a:b].strip() for a, b in itertools.pairwise(starts)]
+    lead = text[: starts[0]].strip()
+    if lead:
+        items[0] = f"{lead} {items[0]}"
+    return [i for i in items if re.search(r"\w", _LIST_ITEM.sub("", _BULLET_LINE.sub("", i)))]
+
+
+def _numbered_marks(text: str) -> list[re.Match[str]]:
+    marks, expected = [], 1
+    for mark in _NUMBER_MARK.finditer(text):
+        if _DIGIT_VALUE[mark.group(1)] == expected:
+            marks.append(mark)
+            expected += 1
+    return marks
+
+
 def split_sentences(text: str) -> list[str]:
     parts = (p.strip() for p in _SENTENCE_END.split(text))
     return [p for p in parts if p and re.search(r"\w", p)]
@@ -160,8 +194,12 @@ def split_questions(text: str) -> list[str]:
     A statement followed by a question stays one segment ("My order is late. Where is
     it?"); a new segment starts after a question ends, or at a new-topic cue ("also",
     «راستی») or a numbered list item. With fewer than two questions the whole message
-    is one segment.
+    is one segment. A numbered or bulleted list is one segment per item, question
+    marks or not ("1. card declined 2. invoice 3. reset password").
     """
+    items = split_list_items(text)
+    if items and len(items) >= 2:
+        return items
     sentences = split_sentences(text)
     segments: list[list[str]] = []
     current: list[str] = []
