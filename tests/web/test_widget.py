@@ -8,6 +8,7 @@ cross-origin to its host, as in production. Screenshots land in test-artifacts/.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -404,7 +405,8 @@ def test_no_match_says_so(page, live, host):
     init(page)
     customer_says(page, "c-none", "xylophone quantum banana")
     sidebar.locator(".notice-empty", has_text="No confident suggestion").wait_for()
-    assert sidebar.locator(".card").count() == 0
+    # "none", or "weak" with the closest entries collapsed: no card is on show either way.
+    assert sidebar.locator(".card:visible").count() == 0
 
 
 def test_320px_wide_has_no_horizontal_overflow(page, live, host):
@@ -694,3 +696,422 @@ def test_demo_page_english_and_persian_conversations(page, live):
     sidebar.locator(".message-text", has_text="forgot my password").wait_for()
     sent = [e for e in live.store.feedback(limit=10_000) if e.action == "sent"]
     assert any("Leeds" in (e.final_text or "") for e in sent)
+
+
+# ------------------------------------------------------------------ trust on real traffic
+#
+# The server decides "confident" / "weak" / "none" from its scores; the fixture playbooks
+# can't be relied on for a "weak" answer, so these tests answer /v1/suggest themselves
+# (Playwright routes the sidebar's own requests) and record /v1/feedback.
+
+RLM, FSI, PDI = "\u200f", "\u2068", "\u2069"
+ASCII_DIGIT = "0123456789"
+FA_CUES = {
+    "insult": "توهین",
+    "threat": "تهدید",
+    "shouting punctuation": "علامت تعجب یا پرسش پیاپی",
+    "all caps": "حروف بزرگ لاتین",
+    "repeated contact": "پیگیری دوباره",
+    "sounds like angry messages": "شبیه پیام‌های عصبانی",
+    "sounds like frustrated messages": "شبیه پیام‌های کلافه",
+}
+
+
+def fake_suggestion(
+    entry: str,
+    title: str,
+    text: str,
+    *,
+    lang: str = "en",
+    score: float = 0.41,
+    question: int = 0,
+    guidance: tuple[str, ...] = (),
+    promise: int | None = None,
+    variant: int = 0,
+) -> dict[str, Any]:
+    """A suggestion as /v1/suggest returns it, slots at code-point offsets."""
+    slots = [
+        {
+            "name": m.group(1) or "",
+            "kind": "data" if m.group(1) else "human",
+            "hint": (m.group(1) or "").replace("_", " ") or (m.group(2) or "").strip(),
+            "start": m.start(),
+            "end": m.end(),
+        }
+        for m in re.finditer(r"\{\{([a-z_]+)\}\}|\[\[([^\]]*)\]\]", text)
+    ]
+    return {
+        "id": f"{entry}/reply/{lang}/{variant}",
+        "entry_id": entry,
+        "reply_id": "reply",
+        "source": "playbook",
+        "author": None,
+        "title": title,
+        "lang": lang,
+        "fallback_lang": False,
+        "text": text,
+        "slots": slots,
+        "guidance": list(guidance),
+        "score": score,
+        "why": {"text": title, "kind": "example", "lang": lang, "similarity": score},
+        "question": question,
+        "promise_limit_hours": promise,
+        "follow_up": None,
+    }
+
+
+def fake_response(
+    suggestions: list[dict[str, Any]],
+    *,
+    match: str | None,
+    no_match: bool,
+    lang: str = "en",
+    mood: str = "calm",
+    cues: tuple[str, ...] = (),
+    questions: tuple[str, ...] = (),
+    took_ms: float = 123.4,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "suggestions": suggestions,
+        "signals": {
+            "lang": lang,
+            "script": "arabic" if lang == "fa" else "latin",
+            "mood": mood,
+            "mood_cues": list(cues),
+            "questions": list(questions),
+            "truncated": False,
+        },
+        "no_match": no_match,
+        "best_score": max((s["score"] for s in suggestions), default=0.0),
+        "index_version": "test",
+        "took_ms": took_ms,
+    }
+    if match is not None:
+        body["match"] = match
+    return body
+
+
+class FakeApi:
+    """Answers the sidebar's /v1/suggest with the queued responses, in order, and keeps
+    what it posts to /v1/feedback."""
+
+    def __init__(self, page: Any) -> None:
+        self.responses: list[dict[str, Any]] = []
+        self.feedback: list[dict[str, Any]] = []
+        page.route("**/v1/suggest", self._suggest)
+        page.route("**/v1/feedback", self._feedback)
+
+    def _suggest(self, route: Any) -> None:
+        route.fulfill(status=200, json=self.responses.pop(0))
+
+    def _feedback(self, route: Any) -> None:
+        self.feedback.append(json.loads(route.request.post_data))
+        route.fulfill(status=201, json={"id": len(self.feedback)})
+
+    def actions(self, action: str) -> list[str]:
+        return [f["suggestion_id"] for f in self.feedback if f["action"] == action]
+
+    def wait(self, page: Any, action: str, count: int) -> list[str]:
+        deadline = time.monotonic() + 5
+        while len(self.actions(action)) < count and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        return self.actions(action)
+
+
+def weak_suggestions(lang: str = "en") -> list[dict[str, Any]]:
+    if lang == "fa":
+        return [
+            fake_suggestion(
+                "refund-status",
+                "پیگیری بازپرداخت",
+                "Sara عزیز، بازپرداخت {{order_id}} در راه است. [[تاریخ واریز]]",
+                lang="fa",
+                score=0.41,
+                guidance=("مبلغ و تاریخ را بررسی کنید",),
+                promise=72,
+            ),
+            fake_suggestion(
+                "delivery-address",
+                "تغییر نشانی",
+                "نشانی تازه را برای سفارش 1042 ثبت کردم.",
+                lang="fa",
+                score=0.38,
+            ),
+        ]
+    return [
+        fake_suggestion(
+            "refund-status",
+            "Refund status",
+            "Hi Sara, the refund for {{order_id}} is on its way. [[when]]",
+            score=0.41,
+            guidance=("Check the amount",),
+        ),
+        fake_suggestion(
+            "delivery-address",
+            "Change the address",
+            "I've noted the new address for your order.",
+            score=0.38,
+        ),
+    ]
+
+
+def test_weak_and_none_answers_say_no_confident_suggestion(page, live, host):
+    fake = FakeApi(page)
+    sidebar = open_host(page, live, host)
+    init(page)
+
+    # "weak": the closest entries, collapsed under the notice, not counted as shown yet.
+    fake.responses.append(fake_response(weak_suggestions(), match="weak", no_match=True))
+    customer_says(page, "c-weak", "Can you do the thing with the stuff?", name="Sara")
+    notice = sidebar.locator(".notice-empty", has_text="No confident suggestion")
+    notice.wait_for()
+    closest = sidebar.locator("details.weak")
+    summary = closest.locator(":scope > summary")
+    assert "Closest entries (low confidence)" in summary.inner_text()
+    assert summary.locator(".count").inner_text() == "2"
+    assert not closest.evaluate("el => el.open")
+    assert sidebar.locator(".card:visible").count() == 0
+    assert sidebar.locator(".card").count() == 2
+    page.wait_for_timeout(300)
+    assert fake.actions("shown") == []
+
+    summary.click()
+    cards = sidebar.locator(".card:visible")
+    cards.first.wait_for()
+    assert cards.count() == 2
+    assert cards.first.locator(".chip.score").inner_text() == "Score 0.41"
+    fake.wait(page, "shown", 2)
+    assert sorted(fake.actions("shown")) == sorted(s["id"] for s in weak_suggestions())
+    screenshot(page, "host-weak-english.png")
+
+    # Each entry still works as a suggestion: slots, Insert, feedback.
+    card = cards.first
+    card.locator("input.slot-data").fill("A-7")
+    card.locator("input.slot-human").fill("within five days")
+    card.locator("button.insert").click()
+    page.wait_for_function("window.inserted().length === 1")
+    inserted = page.evaluate("window.inserted()[0].data")
+    assert inserted["suggestion_id"] == "refund-status/reply/en/0"
+    assert inserted["text"] == "Hi Sara, the refund for A-7 is on its way. within five days"
+    cards.nth(1).locator("button.dismiss").click()
+    assert fake.wait(page, "dismissed", 1) == ["delivery-address/reply/en/0"]
+    assert summary.locator(".count").inner_text() == "1"
+
+    # An older server sends no `match`: no_match with suggestions is "weak"; Alt+1 opens
+    # the closed disclosure and goes to the first entry's first empty slot (the order id
+    # typed above is already in).
+    older = fake_response(weak_suggestions(), match=None, no_match=True)
+    fake.responses.append(older)
+    customer_says(page, "c-weak", "And the other thing?", name="Sara")
+    sidebar.locator(".message-text", has_text="the other thing").wait_for()
+    closest.wait_for()
+    assert not closest.evaluate("el => el.open")
+    assert sidebar.locator(".card").first.locator("input.slot-data").input_value() == "A-7"
+    sidebar.locator("#title").click()
+    page.keyboard.press("Alt+1")
+    assert closest.evaluate("el => el.open")
+    assert sidebar.evaluate("document.activeElement.dataset.kind") == "human"
+
+    # "none": nothing to open. Also what an older server's no_match with nothing means.
+    for match in ("none", None):
+        fake.responses.append(fake_response([], match=match, no_match=True))
+        customer_says(page, "c-weak", f"xylophone {match}", name="Sara")
+        sidebar.locator(".message-text", has_text=f"xylophone {match}").wait_for()
+        notice.wait_for()
+        assert "Answer in your own words" in notice.inner_text()
+        assert sidebar.locator("details.weak, .card").count() == 0
+
+    # "confident" (or an older server's no_match false): the cards, as always.
+    for match in ("confident", None):
+        fake.responses.append(fake_response(weak_suggestions(), match=match, no_match=False))
+        customer_says(page, "c-weak", f"refund {match}", name="Sara")
+        sidebar.locator(".message-text", has_text=f"refund {match}").wait_for()
+        sidebar.locator(".card").first.wait_for()
+        assert sidebar.locator(".card:visible").count() == 2
+        assert sidebar.locator("details.weak, .notice-empty, .chip.score").count() == 0
+
+
+def chrome_text(sidebar: Any) -> str:
+    """The sidebar's own visible words: everything on show except the content it carries
+    (the suggestion text, the customer's message and questions, the customer's name)."""
+    return sidebar.evaluate(
+        """() => {
+            const content = '.reply, .message-text, .question-head q, .who bdi';
+            const out = [];
+            const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+                const el = node.parentElement;
+                if (!el || el.closest(content) || el.closest('script, noscript')) continue;
+                if (!el.checkVisibility() && !el.closest('.sr-only')) continue;
+                out.push(node.data);
+            }
+            for (const el of document.querySelectorAll('[aria-label], [title]')) {
+                if (el.closest(content)) continue;
+                out.push(el.getAttribute('aria-label') || '', el.getAttribute('title') || '');
+            }
+            return out.join(' ');
+        }"""
+    )
+
+
+def test_persian_interface_numbers_cues_and_weak_state(page, live, host):
+    fake = FakeApi(page)
+    sidebar = open_host(page, live, host, w_ui="fa")
+    init(page)
+    cues = ("insult", "all caps", "repeated contact", "a cue from a newer server")
+    questions = ("سفارش A-1042 کجاست؟", "نشانی را عوض کنم؟")
+    confident = [
+        fake_suggestion(
+            "order-late",
+            "سفارش دیر شده",
+            "Sara عزیز، سفارش A-1042 را بررسی کردم: [[وضعیت رهگیری]]. تا 48 ساعت.",
+            lang="fa",
+            score=0.83,
+            guidance=("رهگیری را بررسی کنید", "قول زمانی ندهید", "عذرخواهی کنید"),
+            promise=48,
+        ),
+        fake_suggestion(
+            "delivery-address",
+            "تغییر نشانی",
+            "نشانی تازه را برای {{order_id}} ثبت کردم.",
+            lang="fa",
+            score=0.71,
+            question=1,
+        ),
+    ]
+    fake.responses.append(
+        fake_response(
+            confident,
+            match="confident",
+            no_match=False,
+            lang="fa",
+            mood="angry",
+            cues=cues,
+            questions=questions,
+            took_ms=1234.5,
+        )
+    )
+    customer_says(page, "c-fa-digits", " ".join(questions) + " 3rd time!!", name="Sara")
+    sidebar.locator(".card").first.wait_for()
+    page.wait_for_timeout(200)  # the live region's announcement
+
+    assert sidebar.locator(".mood").inner_text() == "عصبانی"
+    shown_cues = sidebar.locator(".cues .cue").all_inner_texts()
+    assert shown_cues == [FA_CUES[c] for c in cues[:3]] + ["a cue from a newer server"]
+    words = chrome_text(sidebar)
+    assert not any(d in words for d in ASCII_DIGIT), words
+    for expected in ("Alt+۱", "Alt+۲", "پرسش ۱", "پرسش ۲", "۲ پرسش", "فهرست بررسی (۳)"):
+        assert expected in words, expected
+    assert "۴۸ ساعت" in words and "۱٬۲۳۵" not in words and "۱۲۳۵ میلی‌ثانیه" in words
+    assert "۱ بخش را بنویسید" in words
+    # The suggestion itself is the agent's: its digits are left as they are.
+    assert "A-1042" in sidebar.locator(".reply").first.inner_text()
+    screenshot(page, "host-persian-ui.png")
+
+    # Every cue name the server knows has its Persian name; unknown ones pass through.
+    names = sidebar.evaluate(
+        """async (cues) => {
+            const { strings } = await import('/widget/assets/strings.js');
+            return cues.map((c) => strings('fa').cue(c));
+        }""",
+        [*FA_CUES, "mystery"],
+    )
+    assert names == [*FA_CUES.values(), "mystery"]
+
+    # The weak state in Persian, opened.
+    fake.responses.append(
+        fake_response(weak_suggestions("fa"), match="weak", no_match=True, lang="fa")
+    )
+    customer_says(page, "c-fa-digits", "یه سوال دیگه", name="Sara")
+    sidebar.locator(".message-text", has_text="یه سوال دیگه").wait_for()
+    notice = sidebar.locator(".notice-empty")
+    notice.wait_for()
+    assert notice.locator(".notice-title").inner_text() == "پیشنهاد مطمئنی نیست"
+    summary = sidebar.locator("details.weak > summary")
+    assert "نزدیک‌ترین موارد (اطمینان پایین)" in summary.inner_text()
+    summary.click()
+    sidebar.locator(".card:visible").first.wait_for()
+    page.wait_for_timeout(200)
+    assert sidebar.locator(".chip.score").all_inner_texts() == ["امتیاز ۰٫۴۱", "امتیاز ۰٫۳۸"]
+    words = chrome_text(sidebar)
+    assert not any(d in words for d in ASCII_DIGIT), words
+    assert "۷۲ ساعت" in words
+    screenshot(page, "host-persian-weak.png")
+
+
+def test_persian_reply_isolates_latin_values_and_stays_right_to_left(page, live, host):
+    sidebar = open_host(page, live, host)
+    init(page)
+    customer_says(page, "c-bidi", FA_MESSAGE, name="Sara")
+    card = sidebar.locator(".card[lang=fa]").first
+    card.wait_for()
+    assert card.locator(".reply").inner_text().startswith("Sara عزیز")
+    card.locator("input.slot-data").fill("A-1042")
+    card.locator("input.slot-human").fill("امروز صبح ارسال شد")
+    card.locator("button.insert").click()
+    page.wait_for_function("window.inserted().length === 1")
+    text = page.evaluate("window.inserted()[0].data.text")
+    # RLM first (the text starts with a Latin name), each Latin value isolated.
+    assert text.startswith(RLM + FSI + "Sara" + PDI + " عزیز، ")
+    assert FSI + "A-1042" + PDI in text  # the code the agent typed
+    assert "امروز صبح ارسال شد" in text and FSI + "امروز" not in text  # Persian: as typed
+    # Where it lands, a dir=auto composer (what help desks use) is right to left; the same
+    # words without the marks would have turned it left to right.
+    directions = page.evaluate(
+        """([text, plain]) => [text, plain].map((value) => {
+            const box = document.createElement('textarea');
+            box.dir = 'auto';
+            box.value = value;
+            document.body.append(box);
+            const direction = getComputedStyle(box).direction;
+            box.remove();
+            return direction;
+        })""",
+        [text, text.replace(RLM, "").replace(FSI, "").replace(PDI, "")],
+    )
+    assert directions == ["rtl", "ltr"]
+    (row,) = wait_feedback(live, "c-bidi", "inserted")
+    assert row.final_text == text
+    # A host that drops the marks when the agent sends still gets it counted as sent.
+    plain = text.replace(RLM, "").replace(FSI, "").replace(PDI, "")
+    page.evaluate(
+        "(m) => window.send(m)",
+        {"type": "agent_message", "conversation_id": "c-bidi", "text": plain},
+    )
+    (sent,) = wait_feedback(live, "c-bidi", "sent")
+    assert sent.suggestion_id == row.suggestion_id
+
+    # An English reply is handed over exactly as composed: nothing added.
+    customer_says(page, "c-bidi", EN_MESSAGE, name="Sara")
+    card = sidebar.locator(".card[lang=en]").first
+    card.wait_for()
+    for slot in card.locator("input.slot-human").all():
+        slot.fill("it left the hub")
+    card.locator("button.insert").click()
+    page.wait_for_function("window.inserted().length === 2")
+    english = page.evaluate("window.inserted()[1].data.text")
+    assert "it left the hub" in english
+    assert not any(c in english for c in (RLM, FSI, PDI))
+
+
+def test_demo_composer_keeps_a_persian_reply_with_a_latin_name_right_to_left(page, live):
+    # Sara's details are Latin ("Sara", "A-1042"); her Persian message gets a Persian reply
+    # that starts with her name. The demo's composer is a textarea with dir=auto.
+    page.goto(f"{live.url}/widget/demo#key={AGENT_KEY}")
+    page.click("#connect button")
+    sidebar = page.frame_locator("#sidebar")
+    page.fill("#customer-text", FA_MESSAGE)
+    page.click("#customer-form button")
+    card = sidebar.locator(".card[lang=fa]").first
+    card.wait_for()
+    assert card.locator(".reply").inner_text().startswith("Sara")
+    card.locator("input.slot-human").fill("امروز صبح ارسال شد")
+    card.locator("button.insert").click()
+    page.wait_for_function("document.getElementById('reply').value.includes('امروز صبح')")
+    reply = page.locator("#reply")
+    value = reply.input_value()
+    assert value.startswith(RLM + FSI + "Sara" + PDI + " عزیز")
+    assert FSI + "A-1042" + PDI in value  # the demo customer's order id, filled by the server
+    assert reply.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert reply.evaluate("el => el.matches(':dir(rtl)')")
+    screenshot(page, "demo-persian-latin-name.png")

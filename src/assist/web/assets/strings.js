@@ -1,7 +1,30 @@
 // The sidebar's own words, in English and Persian (`?ui=fa` or `init.ui`). Suggestions
-// keep the customer's language whatever the interface language is.
+// keep the customer's language whatever the interface language is. Every number the
+// sidebar writes goes through `num` (Persian digits with ui=fa).
+
+const FA_DIGITS = "۰۱۲۳۴۵۶۷۸۹";
+
+/** ASCII digits as Persian ones ("0.42" → "۰٫۴۲"); anything else stays. */
+export function persianDigits(value) {
+  return String(value)
+    .replace(/(\d)\.(?=\d)/g, "$1٫")
+    .replace(/[0-9]/g, (d) => FA_DIGITS[d]);
+}
+
+// The server's mood cue names (core/mood.py); an unknown one is shown as it came.
+const FA_CUES = {
+  insult: "توهین",
+  threat: "تهدید",
+  "shouting punctuation": "علامت تعجب یا پرسش پیاپی",
+  "all caps": "حروف بزرگ لاتین",
+  "repeated contact": "پیگیری دوباره",
+  "sounds like angry messages": "شبیه پیام‌های عصبانی",
+  "sounds like frustrated messages": "شبیه پیام‌های کلافه",
+};
 
 const en = {
+  num: (n) => String(n),
+  cue: (name) => name,
   title: "Suggestions",
   waitingHost: "Waiting for the chat page…",
   connected: "Connected",
@@ -27,6 +50,11 @@ const en = {
   noMatchTitle: "No confident suggestion",
   noMatchBody: "Nothing in the playbooks fits closely enough. Answer in your own words.",
   noMatchQuestion: "No confident suggestion for this question.",
+  weakBody: "The closest entries are below, collapsed: check one fits before using it.",
+  weakEntries: "Closest entries (low confidence)",
+  score: (s) => `Score ${s.toFixed(2)}`,
+  scoreLabel: "How closely it matched the message (low)",
+  took: (ms) => `${Math.round(ms)} ms`,
   truncated: "Long message: only its first part was read.",
   source: { playbook: "Playbook", snippet: (who) => `Snippet by ${who || "an agent"}` },
   fallbackLang: (lang) => `Only in ${lang === "fa" ? "Persian" : "English"}`,
@@ -54,6 +82,8 @@ const en = {
   announce: (n, mood) =>
     `${n} ${n === 1 ? "suggestion" : "suggestions"} for the new message. Mood: ${mood}.`,
   announceNoMatch: "New message: no confident suggestion.",
+  announceWeak: (n) =>
+    `New message: no confident suggestion. ${n} closest ${n === 1 ? "entry" : "entries"}, collapsed.`,
   announceInserted: "Reply inserted into the composer.",
   announceCopied: "Reply copied to the clipboard. Paste it into the reply box.",
   announceDismissed: "Suggestion dismissed.",
@@ -82,8 +112,12 @@ const en = {
   },
 };
 
+const n = persianDigits;
+
 const fa = {
   ...en,
+  num: (value) => n(value),
+  cue: (name) => FA_CUES[name] || name,
   title: "پیشنهادها",
   waitingHost: "در انتظار صفحهٔ گفتگو…",
   connected: "متصل",
@@ -103,54 +137,65 @@ const fa = {
   cues: "نشانه‌ها",
   comma: "، ",
   keyRefused: "کلید پذیرفته نشد",
-  question: (n) => `پرسش ${n}`,
-  questionsNote: (n) => `${n} پرسش در یک پیام: برای هر کدام یک پیشنهاد.`,
+  question: (i) => `پرسش ${n(i)}`,
+  questionsNote: (i) => `${n(i)} پرسش در یک پیام: برای هر کدام یک پیشنهاد.`,
   noMatchTitle: "پیشنهاد مطمئنی نیست",
   noMatchBody: "چیزی در راهنماها به‌اندازهٔ کافی نزدیک نیست. با کلمات خودتان پاسخ دهید.",
   noMatchQuestion: "برای این پرسش پیشنهاد مطمئنی نیست.",
+  weakBody: "نزدیک‌ترین موارد در زیر بسته‌اند: پیش از استفاده ببینید که واقعاً جور باشد.",
+  weakEntries: "نزدیک‌ترین موارد (اطمینان پایین)",
+  score: (s) => `امتیاز ${n(s.toFixed(2))}`,
+  scoreLabel: "میزان نزدیکی به پیام (پایین)",
+  took: (ms) => `${n(Math.round(ms))} میلی‌ثانیه`,
   truncated: "پیام طولانی است: فقط بخش اول آن خوانده شد.",
   source: { playbook: "راهنما", snippet: (who) => `نوشتهٔ ${who || "یک همکار"}` },
   fallbackLang: (lang) => `فقط به ${lang === "fa" ? "فارسی" : "انگلیسی"}`,
-  suggestionLabel: (n, title) => `پیشنهاد ${n}: ${title}`,
+  pick: (i) => `Alt+${n(i)}`,
+  suggestionLabel: (i, title) => `پیشنهاد ${n(i)}: ${title}`,
   write: (hint) => `بنویسید: ${hint}`,
   fill: (hint) => `پر کنید: ${hint}`,
   todo: (human, data) =>
     "برای درج، " +
-    [human ? `${human} بخش را بنویسید` : "", data ? `${data} مورد را پر کنید` : ""]
+    [human ? `${n(human)} بخش را بنویسید` : "", data ? `${n(data)} مورد را پر کنید` : ""]
       .filter(Boolean)
       .join(" و "),
   ready: "آمادهٔ درج",
   readyCopy: "آمادهٔ کپی",
-  checklist: (n) => `فهرست بررسی (${n})`,
-  promiseLimit: (h) => `بیش از ${h} ساعت قول ندهید`,
+  checklist: (i) => `فهرست بررسی (${n(i)})`,
+  promiseLimit: (h) => `بیش از ${n(h)} ساعت قول ندهید`,
   insert: "درج",
   copy: "کپی",
   inserted: "درج شد",
   copied: "کپی شد",
   dismiss: "رد",
-  dismissLabel: (n) => `رد پیشنهاد ${n}`,
-  announce: (n, mood) => `${n} پیشنهاد برای پیام تازه. حال مشتری: ${mood}.`,
+  dismissLabel: (i) => `رد پیشنهاد ${n(i)}`,
+  announce: (i, mood) => `${n(i)} پیشنهاد برای پیام تازه. حال مشتری: ${mood}.`,
   announceNoMatch: "پیام تازه: پیشنهاد مطمئنی نیست.",
+  announceWeak: (i) => `پیام تازه: پیشنهاد مطمئنی نیست. ${n(i)} مورد نزدیک، بسته.`,
   announceInserted: "پاسخ در کادر نوشتن درج شد.",
   announceCopied: "پاسخ کپی شد. آن را در کادر پاسخ بچسبانید.",
   announceDismissed: "پیشنهاد رد شد.",
   copyFailed: "مرورگر جلوی کپی را گرفت: پاسخ انتخاب شده است، Ctrl+C را بزنید.",
-  keys: "Alt+1 تا 3 انتخاب · Enter جای خالی بعدی · Ctrl+Enter درج · Esc رد",
+  keys: `Alt+${n(1)} تا ${n(3)} انتخاب · Enter جای خالی بعدی · Ctrl+Enter درج · Esc رد`,
   retry: "تلاش دوباره",
   feedbackFailed: "پاسخ رفت، اما بازخورد ذخیره نشد.",
   errors: {
     ...en.errors,
-    auth: "کلید API پذیرفته نشد (401). یک کلید معتبر از مدیر بگیرید.",
-    forbidden: "این کلید API اجازهٔ پیشنهاد ندارد (403).",
-    rate: (s) => `درخواست‌ها زیاد است (429). ${s} ثانیه دیگر دوباره تلاش می‌شود…`,
-    rateFinal: "درخواست‌ها زیاد است (429). کمی صبر کنید و دوباره تلاش کنید.",
-    not_ready: "پیشنهادها روی سرور هنوز آماده نیست (503): نمایه‌ای بار نشده.",
-    too_long: "این پیام برای پیشنهاد بیش از حد طولانی است (413).",
-    invalid: "سرور درخواست را نپذیرفت (4xx).",
-    server: "سرور دچار مشکل شد (5xx). دوباره تلاش کنید یا به مدیر خبر دهید.",
+    auth: `کلید API پذیرفته نشد (${n(401)}). یک کلید معتبر از مدیر بگیرید.`,
+    forbidden: `این کلید API اجازهٔ پیشنهاد ندارد (${n(403)}).`,
+    rate: (s) => `درخواست‌ها زیاد است (${n(429)}). ${n(s)} ثانیه دیگر دوباره تلاش می‌شود…`,
+    rateFinal: `درخواست‌ها زیاد است (${n(429)}). کمی صبر کنید و دوباره تلاش کنید.`,
+    not_ready: `پیشنهادها روی سرور هنوز آماده نیست (${n(503)}): نمایه‌ای بار نشده.`,
+    too_long: `این پیام برای پیشنهاد بیش از حد طولانی است (${n(413)}).`,
+    invalid: `سرور درخواست را نپذیرفت (خطای ${n(4)}xx).`,
+    server: `سرور دچار مشکل شد (خطای ${n(5)}xx). دوباره تلاش کنید یا به مدیر خبر دهید.`,
     network: (base) => `سرور assist در ${base} در دسترس نیست. اتصال را بررسی کنید.`,
     timeout: "سرور به‌موقع پاسخ نداد. دوباره تلاش کنید.",
     noKey: "هنوز کلید API نرسیده: صفحهٔ گفتگو نوار کناری را وصل نکرده است.",
+    noKeyChatwoot:
+      "کلید API نیست: در چت‌وت (Settings → Integrations → Dashboard apps) به نشانی این برنامه #key=<کلید agent> را بیفزایید.",
+    noOrigin:
+      "معلوم نیست کدام صفحه نوار کناری را در خود دارد: به نشانی نوار کناری ?host_origin=<مبدأ آن صفحه> را بیفزایید.",
     noIncoming: "هنوز پیامی از مشتری در این گفتگو نیست.",
     badContext: "گفتگویی که چت‌وت فرستاد خوانا نبود.",
   },

@@ -59,6 +59,57 @@ export function compose(parts, values) {
     .join("");
 }
 
+const RLM = "\u200f";
+const FSI = "\u2068";
+const PDI = "\u2069";
+const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const LATIN_WORD = "A-Za-z0-9\u00c0-\u024f";
+
+/**
+ * The reply as it leaves the sidebar for the host's composer (or the clipboard). A
+ * Persian reply (`lang` "fa") is made to stay right to left wherever it lands, since a
+ * composer with dir=auto takes the first strong character: every Latin-script data value
+ * in it (a `{{data}}` slot the agent filled, or one of `known`, the customer values the
+ * server filled in) is isolated with FSI … PDI, so the punctuation around it stays put,
+ * and an RLM goes first when the text would otherwise start with a Latin letter. Other
+ * replies are returned as composed.
+ * @param {string[]} known customer values sent with the request (they may be in the text)
+ */
+export function composeForInsert(parts, values, { lang, known = [] } = {}) {
+  const plain = compose(parts, values);
+  if (lang !== "fa") return plain;
+  const latin = (value) => LTR_CHAR.test(value);
+  const names = [...new Set(known.map((v) => String(v).split(/\s+/).join(" ").trim()))]
+    .filter(latin)
+    .sort((a, b) => b.length - a.length);
+  const filled = names.length
+    ? new RegExp(
+        `(?<![${LATIN_WORD}])(?:${names.map(escapeRegExp).join("|")})(?![${LATIN_WORD}])`,
+        "g",
+      )
+    : null;
+  let slot = 0;
+  const text = parts
+    .map((part) => {
+      if (part.type === "text") {
+        return filled ? part.text.replace(filled, (value) => FSI + value + PDI) : part.text;
+      }
+      const value = (values[slot++] ?? "").trim();
+      return part.slot.kind === "data" && latin(value) ? FSI + value + PDI : value;
+    })
+    .join("");
+  return dirOf(plain) === "ltr" ? RLM + text : text;
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+}
+
+/** Text without bidi control marks (what composeForInsert adds). */
+export function stripBidiControls(text) {
+  return (text || "").replace(BIDI_CONTROLS, "");
+}
+
 /** Direction of the first strong character, or null when there is none. */
 export function dirOf(text) {
   const match = STRONG.exec(text || "");
@@ -100,8 +151,9 @@ export function clip(text, max) {
   return points.length <= max ? points.join("") : points.slice(0, max - 1).join("") + "…";
 }
 
-/** Whitespace-insensitive equality, for matching a sent message to an inserted reply. */
+/** Equality ignoring whitespace and bidi marks, for matching a sent message to an
+ * inserted reply (a host may keep or drop the marks composeForInsert added). */
 export function sameText(a, b) {
-  const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
+  const norm = (s) => stripBidiControls(s).replace(/\s+/g, " ").trim();
   return norm(a) === norm(b);
 }

@@ -1,7 +1,7 @@
 // DOM for the sidebar. Every piece of text from the server, the host or the customer is
 // set as text (never HTML), so nothing that arrives here can run.
 
-import { clip, compose, dirOf, dirOfLang, isolateRuns, segments } from "./text.js";
+import { clip, composeForInsert, dirOf, dirOfLang, isolateRuns, segments } from "./text.js";
 
 let uid = 0;
 const nextId = (prefix) => `${prefix}-${++uid}`;
@@ -60,12 +60,14 @@ export function signalsView(t, signals, tookMs) {
           "span",
           { class: "cues", dir: "auto" },
           `${t.cues}: `,
-          signals.mood_cues.slice(0, 4).map((cue, i) => [i ? t.comma : "", h("bdi", {}, cue)]),
+          signals.mood_cues
+            .slice(0, 4)
+            .map((cue, i) => [i ? t.comma : "", h("bdi", { class: "cue", "data-cue": cue }, t.cue(cue))]),
         )
       : null,
     h("span", { class: "chip lang", title: signals.lang }, signals.lang === "fa" ? "فا" : "EN"),
     typeof tookMs === "number"
-      ? h("span", { class: "took", dir: "ltr" }, `${Math.round(tookMs)} ms`)
+      ? h("span", { class: "took", dir: "auto" }, t.took(tookMs))
       : null,
   );
 }
@@ -93,13 +95,16 @@ export function loadingView(t) {
 /**
  * One suggestion: the reply with its slots as inputs, the source, the checklist, and
  * Insert (or Copy) / Dismiss. `actions` = {insert(card), dismiss(card), dataInput(card, input)}.
+ * `known`: the customer values sent with the request (the server may have filled them in);
+ * `weak`: one of the closest entries when no suggestion is confident (shows its score).
  */
 export class Card {
-  constructor(t, suggestion, number, { copy = false, open = false, actions }) {
+  constructor(t, suggestion, number, { copy = false, open = false, weak = false, known = [], actions }) {
     this.t = t;
     this.suggestion = suggestion;
     this.number = number;
     this.copy = copy;
+    this.known = known;
     this.actions = actions;
     this.done = false;
     this.parts = segments(suggestion.text, suggestion.slots);
@@ -156,7 +161,7 @@ export class Card {
     this.node = h(
       "article",
       {
-        class: "card",
+        class: weak ? "card is-weak" : "card",
         dir,
         lang: suggestion.lang,
         tabindex: "-1",
@@ -176,6 +181,9 @@ export class Card {
         ),
         suggestion.fallback_lang
           ? h("span", { class: "chip fallback" }, t.fallbackLang(suggestion.lang))
+          : null,
+        weak && typeof suggestion.score === "number"
+          ? h("span", { class: "chip score", title: t.scoreLabel }, t.score(suggestion.score))
           : null,
       ),
       reply,
@@ -286,8 +294,13 @@ export class Card {
     return !this.done && human === 0 && data === 0;
   }
 
+  /** The finished reply as it leaves the sidebar (bidi-safe for Persian: text.js). */
   get text() {
-    return compose(this.parts, this.inputs.map((i) => i.value));
+    return composeForInsert(
+      this.parts,
+      this.inputs.map((i) => i.value),
+      { lang: this.suggestion.lang, known: this.known },
+    );
   }
 
   update() {
@@ -301,6 +314,8 @@ export class Card {
 
   /** Alt+n: the first slot still to fill, else the Insert button. */
   pick() {
+    const closed = this.node.closest("details:not([open])"); // the low-confidence entries
+    if (closed) closed.open = true;
     this.node.scrollIntoView({ block: "nearest" });
     const target = this.missing.first || (this.done ? this.node : this.insertButton);
     target.focus();

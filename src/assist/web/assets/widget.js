@@ -269,7 +269,7 @@ async function suggest(conversation, request) {
     conversation.pending = null;
     list.removeAttribute("aria-busy");
     message.append(signalsView(t, result.signals, result.took_ms));
-    renderResult(conversation, list, result);
+    renderResult(conversation, list, result, knownValues(body.customer));
   } catch (error) {
     if (controller.signal.aborted) return;
     conversation.inflight = false;
@@ -278,15 +278,30 @@ async function suggest(conversation, request) {
   }
 }
 
-function renderResult(conversation, list, result) {
+/**
+ * How sure the server is: "confident", "weak" (no confident suggestion; `suggestions`
+ * holds the closest entries) or "none". An older server sends only `no_match`.
+ */
+function matchOf(result) {
+  const suggestions = Array.isArray(result.suggestions) ? result.suggestions : [];
+  let match = result.match;
+  if (!["confident", "weak", "none"].includes(match)) {
+    match = result.no_match && suggestions.length ? "weak" : result.no_match ? "none" : "confident";
+  }
+  return suggestions.length ? match : "none";
+}
+
+function renderResult(conversation, list, result, known) {
   const { signals } = result;
   const notes = [];
   if (signals.truncated) notes.push(h("p", { class: "note" }, t.truncated));
-  if (result.no_match || !result.suggestions.length) {
+  const match = matchOf(result);
+  if (match === "none") {
     list.replaceChildren(...notes, noticeView("empty", t.noMatchTitle, t.noMatchBody));
     announce(t.announceNoMatch);
     return;
   }
+  const weak = match === "weak";
   const actions = {
     insert: (card) => insert(conversation, card),
     dismiss: (card) => dismiss(conversation, card),
@@ -301,7 +316,7 @@ function renderResult(conversation, list, result) {
   };
   const cards = result.suggestions.map(
     (suggestion, i) =>
-      new Card(t, suggestion, i + 1, { copy: mode === "chatwoot", open: i === 0, actions }),
+      new Card(t, suggestion, i + 1, { copy: mode === "chatwoot", open: i === 0, weak, known, actions }),
   );
   conversation.cards = cards;
   // Details the agent typed for an earlier message fill the same slots here.
@@ -331,10 +346,42 @@ function renderResult(conversation, list, result) {
   } else {
     body.push(...cards.map((card) => card.node));
   }
+  if (weak) {
+    // "No confident suggestion", with the closest entries collapsed under it: shown (and
+    // recorded as shown) only once the agent opens them, or picks one with Alt+n.
+    const closest = h(
+      "details",
+      { class: "weak" },
+      h(
+        "summary",
+        {},
+        h("span", {}, t.weakEntries),
+        h("span", { class: "count" }, t.num(cards.length)),
+      ),
+      h("div", { class: "weak-body" }, ...body),
+    );
+    closest.addEventListener("toggle", () => {
+      if (!closest.open || closest.dataset.shown) return;
+      closest.dataset.shown = "1";
+      for (const card of cards) {
+        if (card.node.isConnected) sendFeedback(conversation, card.suggestion.id, "shown");
+      }
+    });
+    list.replaceChildren(...notes, noticeView("empty", t.noMatchTitle, t.weakBody), closest);
+    announce(t.announceWeak(cards.length));
+    return;
+  }
   list.replaceChildren(...notes, ...body);
   const mood = t.mood[signals.mood] || signals.mood;
   announce(t.announce(cards.length, mood));
   for (const card of cards) sendFeedback(conversation, card.suggestion.id, "shown");
+}
+
+/** The customer values sent with a request, which the server may have put in a reply. */
+function knownValues(customer) {
+  return Object.values(customer || {})
+    .filter((value) => typeof value === "string" || typeof value === "number")
+    .map(String);
 }
 
 function renderError(conversation, list, request, error) {
@@ -399,6 +446,9 @@ function dismiss(conversation, card) {
   if (group?.classList.contains("question") && !group.querySelector(".card")) {
     group.append(h("p", { class: "note" }, t.noMatchQuestion));
   }
+  const closest = group?.closest("details.weak");
+  if (closest && !closest.querySelector(".card")) closest.remove();
+  else if (closest) closest.querySelector(".count").textContent = t.num(conversation.cards.length);
   if (!card.done) sendFeedback(conversation, card.suggestion.id, "dismissed");
   announce(t.announceDismissed);
   if (next) next.pick();
