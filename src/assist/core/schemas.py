@@ -49,6 +49,10 @@ class Reply(LocalizedList):
     """One way of answering; each language holds several wordings (variants)."""
 
     id: str = Field(pattern=KEBAB)
+    # Customer messages that call for this reply rather than the entry's others (a stage:
+    # "you promised 24 h, it's been three days", «پولمو برگردونید»). Matched only among
+    # the replies of an entry that is already chosen; the entry's examples choose it.
+    when: LocalizedList = Field(default_factory=LocalizedList)
 
 
 class FollowUp(Strict):
