@@ -38,8 +38,9 @@ class PlaybookError(AssistError):
 class IndexNotReady(AssistError):
     status_code = 503
 
-    def __init__(self, where: str):
-        super().__init__(f"no index at {where}: run `assist reindex` to build one")
+    def __init__(self, where: str | None = None):  # None: don't tell (an HTTP answer)
+        place = f"at {where}" if where else "loaded yet"
+        super().__init__(f"no index {place}: run `assist reindex` to build one")
 
 
 class IndexMismatch(AssistError):

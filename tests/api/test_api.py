@@ -76,7 +76,9 @@ def test_no_keys_and_auth_on_refuses_to_start(api_settings):
 def test_auth_off_only_explicitly_and_with_a_warning(api_settings, caplog):
     build(api_settings)
     caplog.set_level(logging.WARNING, "assist")
-    with client_for(api_settings, api_keys=[], auth_disabled=True) as open_client:
+    app = create_app(api_settings.model_copy(update={"api_keys": [], "auth_disabled": True}))
+    local = {"base_url": "http://127.0.0.1", "client": ("127.0.0.1", 50000)}  # else 403
+    with TestClient(app, **local) as open_client:
         assert open_client.post("/v1/suggest", json=BODY).status_code == 200
     assert "AUTH IS DISABLED" in caplog.text
 

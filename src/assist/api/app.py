@@ -6,15 +6,16 @@ status; nothing below this module knows about HTTP.
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
@@ -25,10 +26,11 @@ from ..core.embed import Embedder
 from ..core.suggest import Query, Suggester, Turn
 from ..errors import AssistError
 from ..settings import Settings
-from ..store.feedback import Store
-from . import web
+from ..store.feedback import MAX_IDEMPOTENCY_KEY, Recorded, Store, StoreUnavailable
+from . import access_log, docs, web
 from .auth import ANONYMOUS, KeyRing, Principal, RateLimiter
 from .limits import BodyLimitMiddleware
+from .loopback import LoopbackOnlyMiddleware
 from .metrics import Metrics, MetricsMiddleware
 from .schemas import (
     FeedbackRequest,
@@ -38,6 +40,7 @@ from .schemas import (
     SuggestRequest,
     SuggestResponse,
     clean_text,
+    state_limits,
 )
 from .state import Service
 
@@ -46,6 +49,7 @@ _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "description": text}
     for code, text in {
+        400: "Body is not JSON, or a bad Content-Length",
         401: "Missing or unknown API key",
         403: "The key's role may not use this route",
         413: "Body or message over its limit",
@@ -71,6 +75,24 @@ def get_suggester(service: ServiceDep) -> Suggester:
 SuggesterDep = Annotated[Suggester, Depends(get_suggester)]
 
 
+def _refuse_guessers(request: Request) -> str:
+    """429 while this client address is out of failed-authentication tokens; then every
+    key from it waits, a right one too, or a 200 among the 429s would confirm a guess.
+    Returns the address, to charge if this attempt fails as well."""
+    state = request.app.state
+    address = request.client.host if request.client else "unknown"
+    wait = state.auth_failures.wait(address)
+    if wait:
+        state.metrics.rate_limited.inc()
+        retry = max(1, math.ceil(wait))
+        raise HTTPException(
+            429,
+            f"too many missing or unknown API keys from this address; retry in {retry} s",
+            headers={"Retry-After": str(retry)},
+        )
+    return address
+
+
 def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -81,7 +103,9 @@ def authenticate(
         principal = ANONYMOUS
         caller = request.client.host if request.client else "local"
     else:
+        address = _refuse_guessers(request)
         if credentials is None or credentials.scheme.lower() != "bearer":
+            state.auth_failures.take(address)
             raise HTTPException(
                 401,
                 "missing API key: send `Authorization: Bearer <key>`",
@@ -89,6 +113,7 @@ def authenticate(
             )
         found = state.keys.identify(credentials.credentials)
         if found is None:
+            state.auth_failures.take(address)
             raise HTTPException(401, "unknown API key", headers={"WWW-Authenticate": "Bearer"})
         principal, caller = found, found.name
     wait = state.rate.take(caller)
@@ -157,28 +182,71 @@ async def suggest(
     return Response(json.dumps(data, ensure_ascii=False).encode(), media_type="application/json")
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=MAX_IDEMPOTENCY_KEY,
+        pattern=r"^[!-~]+$",
+        description="Optional; one per event (a UUID), the same on its retries: a retry "
+        "stores nothing and answers 200 with the first request's id",
+    ),
+]
+
+
 @router.post(
     "/v1/feedback",
     status_code=201,
     response_model=FeedbackResponse,
-    responses={**_ERRORS, 503: {"model": Problem, "description": "Feedback store unreachable"}},
+    responses={
+        **_ERRORS,
+        200: {"model": FeedbackResponse, "description": "A retry: the Idempotency-Key's event"},
+        503: {"model": Problem, "description": "Feedback store unreachable"},
+    },
     tags=["v1"],
 )
 async def feedback(
-    body: FeedbackRequest, principal: AgentDep, request: Request
+    body: FeedbackRequest,
+    principal: AgentDep,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> FeedbackResponse:
     """Record what the agent did with a suggestion: an append-only event log."""
     store: Store = request.app.state.store
-    event_id = await anyio.to_thread.run_sync(
-        lambda: store.add_feedback(
-            key_name=principal.name,
-            conversation_id=body.conversation_id,
-            suggestion_id=body.suggestion_id,
-            action=body.action,
-            final_text=body.final_text,
+    try:
+        recorded = await _bounded(
+            store,
+            lambda: store.record_feedback(
+                key_name=principal.name,
+                conversation_id=body.conversation_id,
+                suggestion_id=body.suggestion_id,
+                action=body.action,
+                final_text=body.final_text,
+                idempotency_key=idempotency_key,
+            ),
         )
-    )
-    return FeedbackResponse(id=event_id)
+    except StoreUnavailable as exc:  # its message names the database: for the log only
+        log.error("feedback not recorded: %s", exc)
+        raise HTTPException(503, "feedback store unavailable; try again later") from exc
+    if recorded.replayed:
+        response.status_code = 200
+    return FeedbackResponse(id=recorded.id)
+
+
+async def _bounded(store: Store, write: Callable[[], Recorded]) -> Recorded:
+    """The write, or StoreUnavailable once the store's own timeouts should have ended it:
+    a database that stops answering mid-connection (no driver timeout covers that) costs
+    this request seconds, and its thread is left to the driver."""
+    try:
+        with anyio.fail_after(store.request_bound):
+            return await anyio.to_thread.run_sync(write, abandon_on_cancel=True)
+    except TimeoutError as exc:
+        raise StoreUnavailable(
+            f"the database at {store.display_url} is unavailable: "
+            f"no answer within {store.request_bound:g} s"
+        ) from exc
 
 
 @router.post("/v1/admin/reload", response_model=ReloadResponse, responses=_ERRORS, tags=["admin"])
@@ -188,20 +256,26 @@ async def reload(service: ServiceDep, principal: AdminDep, request: Request) -> 
     metrics: Metrics = request.app.state.metrics
     try:
         done = await anyio.to_thread.run_sync(service.reload)
-    except AssistError:
+    except AssistError as exc:
         metrics.reloads.labels("refused").inc()
+        log.error(
+            "reload by %s refused, still serving %s: %s", principal.name, service.version, exc
+        )
         raise
     metrics.reloads.labels("ok").inc()
     metrics.set_index(done.current)
     return ReloadResponse(previous=done.previous, current=done.current, changed=done.changed)
 
 
+# Load balancers probe with HEAD too.
+@router.head("/healthz", include_in_schema=False)  # after GET: 405s then say `Allow: GET`
 @router.get("/healthz", tags=["ops"])
 async def healthz() -> dict[str, str]:
     """The process is alive."""
     return {"status": "ok"}
 
 
+@router.head("/readyz", include_in_schema=False)
 @router.get("/readyz", tags=["ops"], responses={503: {"model": Problem}})
 async def readyz(service: ServiceDep) -> JSONResponse:
     """An index is loaded; reports its version."""
@@ -220,7 +294,14 @@ async def prometheus(request: Request) -> Response:
 def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAPI:
     """The service; the model and the index load in the lifespan, once per process."""
     keys = KeyRing.from_settings(settings)  # no keys and auth on: refuse to start
-    store = Store(settings.store_url)  # a bad URL refuses to start; no connection yet
+    store = Store(  # a bad URL refuses to start; no connection yet
+        settings.store_url,
+        connect_timeout=settings.database_connect_timeout,
+        statement_timeout=settings.database_statement_timeout,
+        pool_timeout=settings.database_pool_timeout,
+        retry_seconds=settings.database_retry_seconds,
+    )
+    access_log.install()  # keys in query strings never reach uvicorn's access log
     metrics = Metrics()
 
     @contextlib.asynccontextmanager
@@ -228,13 +309,14 @@ def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastA
         if settings.auth_disabled:
             log.warning(
                 "AUTH IS DISABLED (ASSIST_AUTH_DISABLED=true): every caller is admin; "
-                "only for a local demo on %s",
-                settings.host,
+                "for a local demo only: a request is answered only when it comes from "
+                "loopback to a loopback address, anything else gets 403"
             )
         service = Service(settings, embedder)
         await anyio.to_thread.run_sync(service.start)
         await anyio.to_thread.run_sync(_warm_up, service)
-        await anyio.to_thread.run_sync(store.start)  # tables; unreachable is logged, retried
+        # In the background: a database that does not answer must not keep the port shut.
+        opener = asyncio.create_task(_open_store(store, settings.database_retry_seconds))
         metrics.set_index(service.version)
         app.state.service = service
         app.state.capacity = anyio.CapacityLimiter(settings.suggest_threads)
@@ -246,6 +328,7 @@ def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastA
         try:
             yield
         finally:
+            opener.cancel()
             if watcher:
                 watcher.cancel()
             store.close()
@@ -255,29 +338,52 @@ def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastA
         version=__version__,
         lifespan=lifespan,
         summary="Reply suggestions for support agents, in Persian and English",
+        # A slash redirect built its Location from the Host header (an open redirect).
+        redirect_slashes=False,
+        docs_url=None,  # FastAPI's pages load scripts from a CDN; see docs.py
+        redoc_url=None,
     )
+
+    def openapi() -> dict[str, Any]:
+        return app.openapi_schema or state_limits(FastAPI.openapi(app), settings)
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.keys = keys
     app.state.rate = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+    app.state.auth_failures = RateLimiter(
+        settings.auth_failure_rate_per_second, settings.auth_failure_burst
+    )
     app.state.metrics = metrics
     app.state.store = store
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST"],
-        allow_headers=["Authorization", "Content-Type"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         max_age=600,
     )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=settings.max_body_bytes,
+        read_seconds=settings.body_timeout_seconds,
+        keys=None if settings.auth_disabled else keys,
+    )
+    if settings.auth_disabled:  # outermost: checked whoever started the app, and how
+        app.add_middleware(LoopbackOnlyMiddleware)
     _add_error_handlers(app)
     app.include_router(router)
     app.include_router(web.router)
+    if settings.docs:
+        app.include_router(docs.router)
     return app
 
 
 def app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory assist.api:app_from_env` (several workers)."""
+    """Factory for `uvicorn --factory assist.api:app_from_env` (several workers). Bare
+    uvicorn lacks the connection limits `assist serve` sets (api/serving.py): put it
+    behind a proxy that has them."""
     return create_app(Settings())
 
 
@@ -294,23 +400,53 @@ def _warm_up(service: Service) -> None:
             return
 
 
+async def _open_store(store: Store, period: float) -> None:
+    """Create the tables; while the database is unreachable (feedback answers 503 at
+    once meanwhile), try again every `period` seconds. Logs the first failure only."""
+    failures = 0
+    while not await anyio.to_thread.run_sync(
+        functools.partial(store.start, report=failures == 0), abandon_on_cancel=True
+    ):
+        failures += 1
+        await asyncio.sleep(period)
+    if failures:
+        log.warning("feedback store ready after %d failed attempts", failures)
+
+
 async def _watch(service: Service, metrics: Metrics, period: float) -> None:
-    """Reload when `index/current` moves (a batch job published a new version)."""
+    """Reload when `index/current` moves (a batch job published a new version).
+
+    Only cancellation ends it: a version it cannot load is refused and not retried, an
+    unforeseen error is logged with its traceback, and the next version is tried."""
     refused: str | None = None
     while True:
         await asyncio.sleep(period)
-        published = service.published_version()
-        if not published or published in (service.version, refused):
-            continue
+        published: str | None = None
         try:
+            published = service.published_version()
+            if not published or published in (service.version, refused):
+                continue
             done = await anyio.to_thread.run_sync(service.reload)
+            metrics.reloads.labels("ok").inc()
+            metrics.set_index(done.current)
         except AssistError as exc:
             refused = published
             metrics.reloads.labels("refused").inc()
             log.error("refused index %s, still serving %s: %s", published, service.version, exc)
-            continue
-        metrics.reloads.labels("ok").inc()
-        metrics.set_index(done.current)
+        except Exception:
+            refused = published
+            metrics.reloads.labels("error").inc()
+            log.exception(
+                "index watcher: reloading %s failed; still serving %s", published, service.version
+            )
+
+
+_SHOWN_ERRORS, _LOC_PARTS = 20, 10
+
+
+def _short(value: object, most: int) -> str:
+    text = clean_text(str(value))
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -320,15 +456,20 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_body(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # The caller's input is not echoed back: it may be huge or not encodable.
+        # The caller's input is not echoed back: it may be huge or not encodable. A few
+        # short errors are enough to fix a body; thousands cost time and megabytes.
+        found = exc.errors()
         errors = [
             {
-                "loc": [clean_text(str(p)) for p in e.get("loc", ())],
-                "msg": clean_text(str(e.get("msg", ""))),
-                "type": str(e.get("type", "")),
+                "loc": [_short(p, 100) for p in list(e.get("loc", ()))[:_LOC_PARTS]],
+                "msg": _short(e.get("msg", ""), 300),
+                "type": _short(e.get("type", ""), 100),
             }
-            for e in exc.errors()
+            for e in found[:_SHOWN_ERRORS]
         ]
+        if len(found) > _SHOWN_ERRORS:
+            more = f"{len(found) - _SHOWN_ERRORS} more errors not shown"
+            errors.append({"loc": [], "msg": more, "type": "too_many_errors"})
         return JSONResponse({"detail": errors}, status_code=422)
 
     @app.exception_handler(Exception)

@@ -1,6 +1,7 @@
-"""API keys (stored as sha256 only) and a per-key token-bucket rate limiter.
+"""API keys (stored as sha256 only) and token-bucket rate limiters: one per key for
+requests, one per client address for failed authentications (key guessing).
 
-Framework-free: the HTTP edge calls `KeyRing.identify` and `RateLimiter.take`.
+Framework-free: the HTTP edge calls `KeyRing.identify`, `RateLimiter.take` and `.wait`.
 """
 
 from __future__ import annotations
@@ -100,23 +101,41 @@ class KeyRing:
 
 class RateLimiter:
     """Token bucket per caller: `rate` tokens/s, up to `burst`. Per process; across
-    replicas, put the limit in the load balancer."""
+    replicas, put the limit in the load balancer.
 
-    def __init__(self, rate: float, burst: int):
-        self.rate, self.burst = rate, burst
-        self._buckets: dict[str, tuple[float, float]] = {}
+    At most `max_callers` buckets are kept (callers may be client addresses, which an
+    attacker can vary): past that the least recently seen is dropped, which only hands
+    that caller a full burst again."""
+
+    def __init__(self, rate: float, burst: int, max_callers: int = 10_000):
+        self.rate, self.burst, self.max_callers = rate, burst, max_callers
+        self._buckets: dict[str, tuple[float, float]] = {}  # insertion order = recency
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._buckets)
+
     def take(self, caller: str) -> float:
-        """0 if allowed; otherwise the seconds until a token is free."""
+        """0 if allowed (a token is spent); otherwise the seconds until one is free."""
+        return self._check(caller, spend=True)
+
+    def wait(self, caller: str) -> float:
+        """Like `take`, without spending: 0 if a token is free now."""
+        return self._check(caller, spend=False)
+
+    def _check(self, caller: str, *, spend: bool) -> float:
         if self.rate <= 0:
             return 0.0
         now = time.monotonic()
         with self._lock:
-            tokens, last = self._buckets.get(caller, (float(self.burst), now))
+            if not spend and caller not in self._buckets:
+                return 0.0  # a full bucket: nothing worth keeping
+            tokens, last = self._buckets.pop(caller, (float(self.burst), now))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[caller] = (tokens - 1, now)
-                return 0.0
+            allowed = tokens >= 1
+            if allowed and spend:
+                tokens -= 1
             self._buckets[caller] = (tokens, now)
-            return (1 - tokens) / self.rate
+            if len(self._buckets) > self.max_callers:
+                del self._buckets[next(iter(self._buckets))]
+            return 0.0 if allowed else (1 - tokens) / self.rate

@@ -12,9 +12,9 @@ import threading
 from dataclasses import dataclass
 
 from ..core.embed import Embedder, load_embedder
-from ..core.index import current_version, load_index
+from ..core.index import Index, current_version, load_index
 from ..core.suggest import Suggester
-from ..errors import AssistError, IndexNotReady
+from ..errors import AssistError, IndexMismatch, IndexNotReady
 from ..settings import Settings
 
 log = logging.getLogger("assist")
@@ -45,14 +45,15 @@ class Service:
         try:
             self.reload()
         except AssistError as exc:
-            self.not_ready_reason = str(exc)
+            # Unauthenticated /readyz shows the reason: the details (paths) stay in the log.
+            self.not_ready_reason = str(IndexNotReady())
             log.warning("not ready: %s", exc)
 
     def reload(self) -> Reload:
         """Swap to the version `index/current` points at; raises (and keeps serving the
         old one) if it is missing, corrupt or built with another embedder."""
         with self._lock:
-            index = load_index(self.settings.index_dir, self.embedder)
+            index = self._load()
             previous = self.version
             if self.suggester is None:
                 self.suggester = Suggester(index, self.embedder, self.settings)
@@ -63,10 +64,25 @@ class Service:
             self.not_ready_reason = ""
             return Reload(previous, index.version, index.version != previous)
 
+    def _load(self) -> Index:
+        """Every failure to load a version is a refusal (409), never a 500 or a dead
+        watcher; what was not foreseen goes to the log with its traceback."""
+        try:
+            return load_index(self.settings.index_dir, self.embedder)
+        except AssistError:
+            raise
+        except Exception as exc:
+            version = self.published_version() or "?"
+            log.exception("loading index %s failed unexpectedly", version)
+            raise IndexMismatch(
+                f"index {version} could not be loaded ({exc.__class__.__name__}; "
+                "the server log has the details); run `assist reindex`"
+            ) from exc
+
     def published_version(self) -> str | None:
         return current_version(self.settings.index_dir)
 
     def require(self) -> Suggester:
         if self.suggester is None:
-            raise IndexNotReady(str(self.settings.index_dir))
+            raise IndexNotReady()  # the path stays out of the answer
         return self.suggester

@@ -16,7 +16,9 @@ from fastapi.responses import Response
 
 WEB = Path(__file__).parent.parent / "web"  # the static pages, beside the packages
 ASSETS = WEB / "assets"
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*\.(js|css|svg|png|woff2)$")
+# Checked before the file system is touched: a 5,000-character name made `is_file` raise
+# (ENAMETOOLONG) and answer 500.
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\.(js|css|svg|png|woff2)$")
 _TYPES = {
     "js": "text/javascript; charset=utf-8",
     "css": "text/css; charset=utf-8",

@@ -315,27 +315,46 @@ def serve(
     """
     import os
 
-    import uvicorn
+    from pydantic import ValidationError
 
+    from ..api import serving
     from ..api.app import create_app
     from ..errors import AssistError
 
     overrides = {"ASSIST_HOST": host, "ASSIST_PORT": port, "ASSIST_INDEX_DIR": index_dir}
     os.environ.update({k: str(v) for k, v in overrides.items() if v is not None})
-    settings = Settings()  # workers re-read the same environment
+    try:
+        settings = Settings()  # workers re-read the same environment
+    except ValidationError as exc:
+        click.echo(f"Error: {_settings_problem(exc)}", err=True)
+        raise SystemExit(2) from None
     try:
         create_app(settings)  # fail here, clearly, on bad keys or settings
     except AssistError as exc:
         raise _fail(exc) from exc
-    uvicorn.run(
+    config = serving.serve_config(
+        settings,
         "assist.api:app_from_env",
         factory=True,
-        host=settings.host,
-        port=settings.port,
         workers=workers,
         access_log=access_log,
         log_level="info",
     )
+    serving.run(config)
+
+
+def _settings_problem(exc: Exception) -> str:
+    """A settings ValidationError on one line: `field: why`, without pydantic's links."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()))
+        why = str(error.get("msg", "")).removeprefix("Value error, ")
+        problems.append(f"{where}: {why}" if where else why)
+    return "; ".join(problems)
 
 
 @main.group()

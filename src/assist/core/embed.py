@@ -41,19 +41,21 @@ class Embedder(Protocol):
     def token_count(self, text: str) -> int: ...
 
 
-def truncate(embedder: Embedder, text: str) -> tuple[str, bool]:
-    """Cut `text` to what the model reads; returns (text, was_truncated).
+def truncate(embedder: Embedder, text: str, limit: int | None = None) -> tuple[str, bool]:
+    """Cut `text` to what the model reads, or to `limit` tokens if fewer; returns
+    (text, was_truncated).
 
     Any token spans at least one character, so short texts skip the tokenizer.
     """
-    if len(text) + 2 <= embedder.max_tokens:
+    most = min(embedder.max_tokens, limit) if limit else embedder.max_tokens
+    if len(text) + 2 <= most:
         return text, False
     count = embedder.token_count(text)
-    if count <= embedder.max_tokens:
+    if count <= most:
         return text, False
     cut = len(text)
-    while count > embedder.max_tokens and cut > 1:
-        cut = max(1, int(cut * embedder.max_tokens / count * 0.95))
+    while count > most and cut > 1:
+        cut = max(1, int(cut * most / count * 0.95))
         count = embedder.token_count(text[:cut])
     return text[:cut], True
 

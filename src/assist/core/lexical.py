@@ -37,7 +37,11 @@ class Lexical:
     def load(cls, directory: Path, size: int) -> Lexical:
         import bm25s
 
-        return cls(bm25s.BM25.load(str(directory / FOLDER)), size)
+        retriever = bm25s.BM25.load(str(directory / FOLDER))
+        found = retriever.scores.get("num_docs") if isinstance(retriever.scores, dict) else None
+        if found != size:  # else a search returns rows past the units: a 500 per request
+            raise ValueError(f"BM25 over {found} documents for {size} units")
+        return cls(retriever, size)
 
     def search(self, text: str, depth: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, unit ids), best first; units sharing no word are left out."""

@@ -1,14 +1,18 @@
 """Load and validate playbooks (`playbooks/**/*.yaml`), reporting every problem as
 `path:line: message`, all at once.
 
-YAML is composed into nodes first so every value keeps its line; the plain data is
-then validated by the pydantic models in `schemas.py` and by the checks below.
+YAML is composed into nodes first so every value keeps its line (`playbook_yaml.py`,
+which also bounds what a file may cost); the plain data is then validated by the
+pydantic models in `schemas.py` and by the checks below.
 """
 
 from __future__ import annotations
 
 import difflib
+import errno
 import hashlib
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +22,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import PlaybookError, Problem
+from .playbook_yaml import Path_, Refused, compose
 from .promises import find_time_promises
 from .render import has_human_slot, strip_slots, template_problems
 from .schemas import LANGS, Entry
@@ -26,8 +31,12 @@ from .text import normalise
 MIN_EXAMPLES = 3  # per claimed language; fewer is an error
 LINT_MIN_EXAMPLES = 8  # the bar for a good playbook; fewer is a warning
 NEAR_IDENTICAL = 0.9  # variants at or above this normalised similarity read as one
-
-Path_ = tuple[Any, ...]
+# Bounds on what one file may cost `assist validate` and `reindex` (playbook_yaml.py has
+# the YAML ones); each is far above what a real playbook needs.
+MAX_FILE_BYTES = 1 << 20  # the largest bundled file is 104 KB; PyYAML parses ~0.5 MB/s
+MAX_TEXT_CHARS = 2_000  # a title, example, guidance line or wording: the model reads ~512
+# tokens (about this much), and the wording lint compares texts pairwise
+MAX_WORDINGS = 20  # per reply and language (bundled: 3); the lint compares every pair
 
 
 @dataclass
@@ -56,7 +65,55 @@ class Playbooks:
 
 
 def playbook_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    return _scan(directory)[0]
+
+
+def _scan(directory: Path) -> tuple[list[Path], list[Problem]]:
+    """`*.yaml`/`*.yml` files under `directory`, following directory symlinks. A symlink
+    loop, a broken link or a special file named like a playbook is a problem: skipping
+    it silently would drop its entries without a word."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    top = directory.stat()
+    stack: list[tuple[Path, tuple[tuple[int, int], ...]]] = [
+        (directory, ((top.st_dev, top.st_ino),))
+    ]
+    while stack:  # not recursive: a deep tree must not overflow the stack
+        folder, ancestors = stack.pop()
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError as exc:
+            problems.append(Problem(str(folder), 1, f"cannot list this folder ({exc.strerror})"))
+            continue
+        for name in names:
+            path = folder / name
+            wanted = path.suffix in (".yaml", ".yml")
+            try:
+                info = path.stat()
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    problems.append(Problem(str(path), 1, "symlink loop: it never reaches a file"))
+                elif wanted:
+                    problems.append(Problem(str(path), 1, f"unreadable ({exc.strerror})"))
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                if (info.st_dev, info.st_ino) in ancestors:
+                    message = "symlink loop: it leads back to a folder that contains it"
+                    problems.append(Problem(str(path), 1, message))
+                else:
+                    stack.append((path, (*ancestors, (info.st_dev, info.st_ino))))
+            elif wanted and stat.S_ISREG(info.st_mode):
+                files.append(path)
+            elif wanted:
+                problems.append(Problem(str(path), 1, "not a regular file"))
+    return sorted(files), problems
+
+
+def _read(path: Path) -> bytes | None:
+    """The file's bytes, or None when it is over MAX_FILE_BYTES (not read past that)."""
+    with open(path, "rb") as fh:
+        raw = fh.read(MAX_FILE_BYTES + 1)
+    return raw if len(raw) <= MAX_FILE_BYTES else None
 
 
 def load_playbooks(directory: Path, *, strict: bool = False) -> Playbooks:
@@ -73,20 +130,27 @@ def check_playbooks(directory: Path) -> tuple[Playbooks, list[Problem]]:
     if not directory.is_dir():
         problem = Problem(str(directory), 1, "playbook directory not found")
         return Playbooks((), {}, {}), [problem]
-    files = playbook_files(directory)
+    files, problems = _scan(directory)
     if not files:
-        problem = Problem(str(directory), 1, "no *.yaml playbook files found")
-        return Playbooks((), {}, {}), [problem]
-    problems: list[Problem] = []
+        problems.append(Problem(str(directory), 1, "no *.yaml playbook files found"))
+        return Playbooks((), {}, {}), problems
     entries: list[Entry] = []
     sources: dict[str, str] = {}
     origins: dict[str, str] = {}
     first_seen: dict[str, str] = {}
     for file_path in files:
-        raw = file_path.read_bytes()
+        shown = str(file_path)
+        try:
+            raw = _read(file_path)
+        except OSError as exc:
+            problems.append(Problem(shown, 1, f"cannot read this file ({exc.strerror})"))
+            continue
+        if raw is None:
+            message = f"over {MAX_FILE_BYTES:,} bytes, the limit for one file: split it"
+            problems.append(Problem(shown, 1, message))
+            continue
         rel = file_path.relative_to(directory).as_posix()
         sources[rel] = hashlib.sha256(raw).hexdigest()
-        shown = str(file_path)
         for raw_id, entry, where, entry_problems in _load_file(shown, raw):
             problems.extend(entry_problems)
             if isinstance(raw_id, str) and raw_id in first_seen:
@@ -122,7 +186,17 @@ def _load_file(shown: str, raw: bytes) -> Iterable[_Loaded]:
         return
     problems: list[Problem] = []
     try:
-        data = _compose(text, file, problems)
+        data = compose(text, file.path, file.lines, problems)
+    except Refused as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        yield None, None, line, [Problem(shown, line, str(exc.problem))]
+        return
+    except yaml.reader.ReaderError as exc:  # a control character; PyYAML gives no line
+        line = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"control character U+{code:04X} is not allowed: remove it"
+        yield None, None, line, [Problem(shown, line, message)]
+        return
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
@@ -130,7 +204,7 @@ def _load_file(shown: str, raw: bytes) -> Iterable[_Loaded]:
         yield None, None, line, [Problem(shown, line, f"YAML syntax error: {what}")]
         return
     if problems:  # duplicate or non-text keys: report them, then validate the rest
-        yield None, None, 1, problems
+        yield None, None, 1, list(dict.fromkeys(problems))  # a merged mapping reports once
     if data is None:
         yield None, None, 1, [Problem(shown, 1, "file is empty: expected a list of entries")]
         return
@@ -153,41 +227,8 @@ def _load_file(shown: str, raw: bytes) -> Iterable[_Loaded]:
         except ValidationError as exc:
             problems += [_pydantic_problem(file, base, err) for err in exc.errors()]
             entry = None
-        yield item.get("id"), entry, line, problems
-
-
-def _compose(text: str, file: _File, problems: list[Problem]) -> Any:
-    """Parse YAML keeping the line of every node; flags duplicate keys PyYAML would hide."""
-    loader = yaml.SafeLoader(text)
-    try:
-        root = loader.get_single_node()
-        if root is None:
-            return None
-
-        def walk(node: yaml.Node, path: Path_) -> Any:
-            file.lines[path] = node.start_mark.line + 1
-            if isinstance(node, yaml.MappingNode):
-                loader.flatten_mapping(node)
-                out: dict[Any, Any] = {}
-                for key_node, value_node in node.value:
-                    key = loader.construct_object(key_node, deep=True)
-                    key_line = key_node.start_mark.line + 1
-                    if not isinstance(key, str):
-                        problems.append(Problem(file.path, key_line, f"key {key!r} must be text"))
-                        continue
-                    if key in out:
-                        problems.append(Problem(file.path, key_line, f"duplicate key {key!r}"))
-                        continue
-                    out[key] = walk(value_node, (*path, key))
-                    file.lines[(*path, key)] = key_line
-                return out
-            if isinstance(node, yaml.SequenceNode):
-                return [walk(child, (*path, i)) for i, child in enumerate(node.value)]
-            return loader.construct_object(node, deep=True)
-
-        return walk(root, ())
-    finally:
-        loader.dispose()
+        # the validated id: a `!!binary` one is bytes in the raw data, text in the entry
+        yield (entry.id if entry else item.get("id")), entry, line, problems
 
 
 _FIELDS: dict[str, list[str]] = {
@@ -234,17 +275,22 @@ def _check_entry(item: dict[str, Any], file: _File, base: Path_) -> list[Problem
     def warn(path: Path_, message: str) -> None:
         problems.append(Problem(file.path, file.line((*base, *path)), message, "warning"))
 
-    entry_id = item.get("id", "?")
+    entry_id = _text(item.get("id"))
     title, examples, guidance = (_mapping(item.get(k)) for k in ("title", "examples", "guidance"))
-    replies = [r for r in item.get("replies") or [] if isinstance(r, dict)]
+    replies = [r for r in _list(item.get("replies")) if isinstance(r, dict)]
     limit = item.get("promise_limit_hours")
     limit = limit if isinstance(limit, int) else None
     if "title" in item and not any(title.get(lang) for lang in LANGS):
         error(("title",), "title needs at least one language (en or fa)")
     claimed = {lang for lang in LANGS if title.get(lang) or _strings(examples.get(lang))}
+    for lang in LANGS:
+        _check_length(title.get(lang), ("title", lang), error)
+        for key, texts in (("examples", examples), ("guidance", guidance)):
+            for i, text in enumerate(_strings(texts.get(lang))):
+                _check_length(text, (key, lang, i), error)
     seen_replies: set[str] = set()
     for r, reply in enumerate(replies):
-        reply_id = reply.get("id", "?")
+        reply_id = _text(reply.get("id"))
         if reply_id in seen_replies:
             error(("replies", r, "id"), f"duplicate reply id {reply_id!r} in entry {entry_id!r}")
         seen_replies.add(reply_id)
@@ -256,11 +302,20 @@ def _check_entry(item: dict[str, Any], file: _File, base: Path_) -> list[Problem
             )
         for lang in reply_langs:
             variants = _strings(reply.get(lang))
+            if len(variants) > MAX_WORDINGS:
+                error(
+                    ("replies", r, lang),
+                    f"reply {reply_id!r} has {len(variants)} {lang} wordings; "
+                    f"the limit is {MAX_WORDINGS}",
+                )
             for v, variant in enumerate(variants):
+                if not _check_length(variant, ("replies", r, lang, v), error):
+                    continue  # an over-long text gets one error, not every lint's cost
                 for message in template_problems(variant):
                     error(("replies", r, lang, v), message)
                 _lint_promises(limit, variant, lambda m, p=("replies", r, lang, v): warn(p, m))
-            _lint_variants(variants, lambda m, p=("replies", r, lang): warn(p, m))
+            linted = [v for v in variants[:MAX_WORDINGS] if len(v) <= MAX_TEXT_CHARS]
+            _lint_variants(linted, lambda m, p=("replies", r, lang): warn(p, m))
             if len(variants) < 2:
                 warn(
                     ("replies", r, lang),
@@ -292,6 +347,23 @@ def _check_entry(item: dict[str, Any], file: _File, base: Path_) -> list[Problem
     ):
         warn(("replies",), "no [[human]] slot: leave the personal part to the agent")
     return problems
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else "?"
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _check_length(text: Any, path: Path_, error: Any) -> bool:
+    """False (and an error) when `text` is over MAX_TEXT_CHARS."""
+    if not isinstance(text, str) or len(text) <= MAX_TEXT_CHARS:
+        return True
+    where = ".".join(str(part + 1) if isinstance(part, int) else part for part in path)
+    error(path, f"{where}: {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
+    return False
 
 
 def _lint_promises(limit: int | None, variant: str, warn: Any) -> None:

@@ -205,17 +205,14 @@ def split_questions(text: str) -> list[str]:
     current: list[str] = []
     questions = 0
     for sentence in sentences:
-        starts_new = bool(_NEW_TOPIC.match(sentence) or _LIST_ITEM.match(sentence))
-        if current and starts_new and any(is_question(s) for s in current):
-            segments.append(current)
-            current = []
+        # `current` never holds a question: one closes the segment at once.
         current.append(sentence)
         if is_question(sentence):
             questions += 1
             segments.append(current)
             current = []
     if current:
-        if segments and not any(is_question(s) for s in current):
+        if segments:
             segments[-1].extend(current)  # a trailing "thanks!" belongs to the last question
         else:
             segments.append(current)
