@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbedderName = Literal["e5", "sentence-transformers", "hash"]
 Role = Literal["agent", "admin"]
+# The most history turns a request may carry, whatever max_history_turns says: the
+# schema refuses more before validating a single turn.
+HISTORY_TURNS_CAP = 200
 
 
 class ApiKey(BaseModel):
@@ -55,11 +58,34 @@ class Settings(BaseSettings):
     # Which texts become searchable units at reindex (examples always do).
     title_units: bool = True
     guidance_units: bool = False
-    # Below this best similarity the answer is no_match; None = the embedder's default.
+    # "No confident suggestion" unless the best entry scores at least no_match_threshold
+    # AND beats the out-of-scope exemplars by no_match_margin; within weak_slack of both
+    # bars the answer is "weak" (closest entries shown collapsed). None = the embedder's
+    # default, tuned on dev splits (core/confidence.py, README).
     no_match_threshold: float | None = None
+    no_match_margin: float | None = None
+    no_match_scope: float | None = None  # scope classifier's out-of-scope logit bar
+    weak_slack: float = Field(0.03, ge=0.0, le=0.2)
+    # Out-of-scope exemplars (en/fa lists); None = the bundled set.
+    out_of_scope_file: Path | None = None
+    # Conversation: a message scoring below context_below alone is also read mixed with
+    # the previous customer turn (context_weight), and the conversation's entry gets
+    # conversation_prior. A reply whose `when` messages match at least stage_floor is
+    # preferred within its entry.
+    context_below: float | None = None
+    context_weight: float = Field(0.6, ge=0.0, le=2.0)
+    conversation_prior: float = Field(0.05, ge=0.0, le=0.2)
+    stage_floor: float | None = None
+    stage_margin: float = Field(-0.03, ge=-0.2, le=0.2)
     # Bounded on purpose: most entries list moods, so a big boost reorders on noise
     # (leave-one-out: 0 → 0.8345, 0.005 → 0.8341, 0.02 → 0.826).
     mood_boost: float = Field(0.005, ge=0.0, le=0.05)
+    # Work per message, however long: at most max_questions searches (a message with more
+    # questions is searched as one), and at most max_query_tokens model tokens embedded,
+    # shared among its questions. e5 costs more than linearly in tokens (2 cores: 64 →
+    # 0.09 s, 128 → 0.36 s, 512 → 1.5 s); the longest eval message is 75 tokens.
+    max_questions: int = Field(4, ge=1, le=16)
+    max_query_tokens: int = Field(128, ge=16, le=512)
 
     # --- HTTP service
     host: str = "127.0.0.1"
@@ -70,15 +96,43 @@ class Settings(BaseSettings):
     api_keys: list[ApiKey] = Field(default_factory=list, description="JSON list, like the file")
     cors_origins: list[str] = Field(default_factory=list, description="widget origins allowed")
     max_message_chars: int = Field(4000, ge=1)
-    max_history_turns: int = Field(20, ge=0)
+    max_history_turns: int = Field(20, ge=0, le=HISTORY_TURNS_CAP)
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     rate_limit_per_second: float = Field(10.0, ge=0.0, description="per key; 0 disables")
     rate_limit_burst: int = Field(30, ge=1)
+    # Missing or unknown keys per client address (key guessing): past the burst, every
+    # request from that address gets 429 until a token refills. 0 disables.
+    auth_failure_rate_per_second: float = Field(0.2, ge=0.0)
+    auth_failure_burst: int = Field(20, ge=1)
+    # /docs: Swagger UI served from this server (no CDN); off hides it, /openapi.json stays.
+    docs: bool = True
     reload_poll_seconds: float = Field(2.0, ge=0.0, description="watch index/current; 0 = off")
     suggest_threads: int = Field(2, ge=1, le=64, description="concurrent suggest calls")
     # Feedback (and later snippets): SQLAlchemy URL; None = SQLite `assist.sqlite` beside
     # the index directory. `postgresql://user@host/db` when replicas share it.
     database_url: str | None = None
+    # A database that accepts TCP but never answers must not hold startup or requests:
+    # connecting (whole seconds, libpq's minimum is 2), each statement (PostgreSQL
+    # statement_timeout; SQLite's busy wait) and waiting for a pooled connection are
+    # bounded; a feedback request gets 503 after at most their sum. Unreachable at start,
+    # the store is retried every database_retry_seconds in the background.
+    database_connect_timeout: int = Field(5, ge=2, le=300)
+    database_statement_timeout: float = Field(5.0, gt=0.0, le=300.0)
+    database_pool_timeout: float = Field(5.0, gt=0.0, le=300.0)
+    database_retry_seconds: float = Field(5.0, gt=0.0, le=3600.0)
+
+    # --- Connections: what the app can't see, so `assist serve` sets it in uvicorn.
+    # A request's headers must arrive within this (from connect, or from the previous
+    # response on a kept-alive connection), else the connection is closed: slowloris.
+    header_timeout_seconds: float = Field(10.0, gt=0)
+    # A body must arrive whole within this after its headers, else 408.
+    body_timeout_seconds: float = Field(10.0, gt=0)
+    keep_alive_seconds: int = Field(5, ge=1, description="idle time between requests")
+    max_header_bytes: int = Field(16 * 1024, ge=1024, description="request line + headers")
+    # Open connections per worker, kept below the file-descriptor limit (`ulimit -n`).
+    # Past it a new connection displaces the oldest one still sending its headers (or
+    # idle between requests); if there is none, its request gets 503.
+    max_connections: int = Field(500, ge=1)
 
     @field_validator("cors_origins")
     @classmethod

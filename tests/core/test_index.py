@@ -26,6 +26,8 @@ def test_build_publishes_a_verified_version(tmp_path, playbooks):
         "manifest.json",
         "moods.json",
         "moods.npy",
+        "sides.json",
+        "sides.npy",
         "units.jsonl",
         "vectors.faiss",
     ]

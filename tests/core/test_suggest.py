@@ -145,7 +145,9 @@ def test_result_serialises_to_the_api_shape(suggester):
         "suggestions",
         "signals",
         "no_match",
+        "match",
         "best_score",
+        "outside_score",
         "index_version",
         "took_ms",
     }

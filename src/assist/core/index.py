@@ -36,18 +36,30 @@ from pydantic import ValidationError
 
 from ..errors import IndexMismatch, IndexNotReady
 from .cache import EmbeddingCache, embed_cached
-from .embed import Embedder
+from .embed import Embedder, truncate
 from .lexical import Lexical
 from .lexical import files as lexical_files
 from .playbooks import Playbooks
 from .render import strip_slots
 from .schemas import Entry, Manifest
+from .sides import (
+    Sides,
+    out_of_scope_exemplars,
+    read_sides,
+    side_texts,
+    stage_messages,
+    write_sides,
+)
 from .text import NORMALISER_VERSION, normalise, words
 
 FLAT_LIMIT = 200_000  # exact search up to here; HNSW above (DESIGN.md: measured)
 CURRENT = "current"
 MOOD_LABELS = ("calm", "frustrated", "angry")
 DATA_FILES = ("vectors.faiss", "units.jsonl", "entries.json", "moods.npy", "moods.json")
+# Leftovers of a killed build (`.tmp-*`, `.current-*`) older than this are removed by the
+# next build. The build lock already keeps out live builds; the age is for filesystems
+# where flock does nothing (some NFS), where an HNSW build sits minutes in its folder.
+ORPHAN_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,7 @@ class Index:
     mood_vectors: np.ndarray
     mood_labels: tuple[str, ...]
     lexical: Lexical | None = None  # BM25 over the same units (absent in old versions)
+    sides: Sides | None = None  # out-of-scope exemplars and reply stages (absent in old ones)
 
     @property
     def version(self) -> str:
@@ -145,12 +158,23 @@ def build_index(
     progress: Callable[[int, int], None] | None = None,
     titles: bool = True,
     guidance: bool = False,
+    out_of_scope: list[tuple[str, str]] | None = None,
 ) -> BuildReport:
-    """Embed and publish a new version; returns what it did. `progress(done, total)`."""
+    """Embed and publish a new version; returns what it did. `progress(done, total)`.
+    `out_of_scope`: (lang, text) exemplars of messages no entry answers; None = the
+    bundled set, [] = none."""
     started = time.perf_counter()
     units = collect_units(playbooks.entries, titles=titles, guidance=guidance)
     moods = mood_exemplars()
-    texts = [normalise(u.text) for u in units] + [normalise(t) for _, _, t in moods]
+    outside = out_of_scope_exemplars() if out_of_scope is None else out_of_scope
+    stages = stage_messages(playbooks.entries)
+    texts = (
+        [normalise(u.text) for u in units]
+        + [normalise(t) for _, _, t in moods]
+        + [normalise(t) for t in side_texts(outside, stages)]
+    )
+    # Cut like queries: the model reads no further, and a huge text would embed for minutes.
+    texts = [truncate(embedder, text)[0] for text in texts]
     done = 0
 
     def advance(n: int) -> None:
@@ -160,9 +184,11 @@ def build_index(
             progress(done, len(texts))
 
     matrix, embedded = embed_cached(embedder, texts, "document", cache, advance)
-    unit_vectors, mood_vectors = matrix[: len(units)], matrix[len(units) :]
+    split = len(units) + len(moods)
+    unit_vectors, mood_vectors = matrix[: len(units)], matrix[len(units) : split]
     root.mkdir(parents=True, exist_ok=True)
     with _build_lock(root):
+        _remove_orphans(root)
         tmp = root / f".tmp-{uuid.uuid4().hex[:12]}"
         tmp.mkdir()
         try:
@@ -171,6 +197,8 @@ def build_index(
             files = _write_data(
                 tmp, playbooks, units, texts[: len(units)], unit_vectors, moods, mood_vectors
             )
+            for name in write_sides(tmp, outside, stages, matrix[split:]):
+                files[name] = _sha256_file(tmp / name)
             manifest = Manifest(
                 version=version,
                 embedder=embedder.name,
@@ -183,6 +211,8 @@ def build_index(
                     "entries": len(playbooks.entries),
                     "units": len(units),
                     "moods": len(moods),
+                    "out_of_scope": len(outside),
+                    "stages": len(stages),
                     **{
                         f"units_{kind}": sum(u.kind == kind for u in units)
                         for kind in ("example", "title", "guidance")
@@ -265,6 +295,23 @@ def _build_lock(root: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _remove_orphans(root: Path) -> None:
+    """Remove what killed builds left; call it holding the build lock."""
+    stale = time.time() - ORPHAN_SECONDS
+    for path in root.iterdir():
+        if not path.name.startswith((".tmp-", ".current-")):
+            continue
+        try:
+            if path.lstat().st_mtime >= stale:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink()
+        except OSError:
+            continue  # gone already, or not ours to remove: the build goes on
 
 
 def _new_version(root: Path, sources_sha: str) -> str:
@@ -370,6 +417,12 @@ def load_index(path: Path, embedder: Embedder) -> Index:
             f"{manifest.normaliser}, this build has v{NORMALISER_VERSION}; "
             "run `assist reindex`"
         )
+    strange = [name for name in manifest.files if not _inside(name)]
+    if strange:
+        raise IndexMismatch(
+            f"index {manifest.version}: the manifest lists {strange[0]!r}, outside the "
+            "version directory; run `assist reindex`"
+        )
     missing = [name for name in DATA_FILES if name not in manifest.files] + [
         name for name in manifest.files if not (directory / name).is_file()
     ]
@@ -383,24 +436,74 @@ def load_index(path: Path, embedder: Embedder) -> Index:
                 f"index {manifest.version}: checksum of {name} does not match "
                 "the manifest (corrupt or edited); run `assist reindex`"
             )
-    entries_list = [
-        Entry.model_validate(e) for e in json.loads((directory / "entries.json").read_bytes())
-    ]
-    entries = {e.id: e for e in entries_list}
-    units = tuple(
-        Unit(**json.loads(line))
-        for line in (directory / "units.jsonl").read_text("utf-8").splitlines()
-    )
+    return _parse(directory, manifest)
+
+
+def _inside(name: str) -> bool:
+    parts = Path(name).parts
+    return bool(parts) and not Path(name).is_absolute() and ".." not in parts
+
+
+@contextlib.contextmanager
+def _reading(manifest: Manifest, name: str) -> Iterator[None]:
+    """A file whose checksum matches can still fail to parse (a build killed mid-write
+    and re-checksummed, a bug, a hand edit): any failure refuses the version."""
+    try:
+        yield
+    except IndexMismatch:
+        raise
+    except Exception as exc:  # faiss, numpy, json, pydantic and bm25s each raise their own
+        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        raise IndexMismatch(
+            f"index {manifest.version}: {name} is malformed "
+            f"({exc.__class__.__name__}{': ' + reason if reason else ''}); run `assist reindex`"
+        ) from exc
+
+
+def _parse(directory: Path, manifest: Manifest) -> Index:
+    """Read the verified files, checking they agree with each other, so a version that
+    loads is one every request can use."""
+    with _reading(manifest, "entries.json"):
+        raw_entries = json.loads((directory / "entries.json").read_bytes())
+        if not isinstance(raw_entries, list):
+            raise ValueError("expected a list of entries")
+        entries = {entry.id: entry for entry in map(Entry.model_validate, raw_entries)}
+    with _reading(manifest, "units.jsonl"):
+        lines = (directory / "units.jsonl").read_text("utf-8").splitlines()
+        units = tuple(_unit(json.loads(line), entries) for line in lines)
+    with _reading(manifest, "vectors.faiss"):
+        vectors = faiss.deserialize_index(np.fromfile(directory / "vectors.faiss", dtype=np.uint8))
+        if vectors.ntotal != len(units) or vectors.d != manifest.dim:
+            raise ValueError(
+                f"{vectors.ntotal} vectors of dim {vectors.d} for {len(units)} units "
+                f"of dim {manifest.dim}"
+            )
+        if hasattr(vectors, "hnsw"):
+            vectors.hnsw.efSearch = 128
+    with _reading(manifest, "moods.json"):
+        mood_labels = tuple(json.loads((directory / "moods.json").read_bytes()))
+        if not set(mood_labels) <= set(MOOD_LABELS):
+            raise ValueError(f"labels other than {', '.join(MOOD_LABELS)}")
+    with _reading(manifest, "moods.npy"):
+        mood_vectors = np.load(directory / "moods.npy", allow_pickle=False)
+        if mood_vectors.dtype != np.float32 or mood_vectors.shape != (
+            len(mood_labels),
+            manifest.dim,
+        ):
+            raise ValueError(
+                f"{mood_vectors.dtype} array of shape {mood_vectors.shape} for "
+                f"{len(mood_labels)} labels of dim {manifest.dim}"
+            )
+    lexical = None
+    if lexical_files(directory):
+        with _reading(manifest, "lexical/"):
+            lexical = Lexical.load(directory, len(units))
+    side_data = None
+    if "sides.json" in manifest.files:
+        with _reading(manifest, "sides.json"):
+            side_data = read_sides(directory, manifest.dim, entries)
     entry_ids = tuple(entries)
     ordinal = {entry_id: i for i, entry_id in enumerate(entry_ids)}
-    vectors = faiss.deserialize_index(np.fromfile(directory / "vectors.faiss", dtype=np.uint8))
-    if vectors.ntotal != len(units) or vectors.d != manifest.dim:
-        raise IndexMismatch(
-            f"index {manifest.version}: {vectors.ntotal} vectors for "
-            f"{len(units)} units; run `assist reindex`"
-        )
-    if hasattr(vectors, "hnsw"):
-        vectors.hnsw.efSearch = 128
     return Index(
         path=directory,
         manifest=manifest,
@@ -409,7 +512,17 @@ def load_index(path: Path, embedder: Embedder) -> Index:
         unit_entry=np.array([ordinal[u.entry_id] for u in units], dtype=np.int64),
         entry_ids=entry_ids,
         vectors=vectors,
-        mood_vectors=np.load(directory / "moods.npy"),
-        mood_labels=tuple(json.loads((directory / "moods.json").read_bytes())),
-        lexical=Lexical.load(directory, len(units)) if lexical_files(directory) else None,
+        mood_vectors=mood_vectors,
+        mood_labels=mood_labels,
+        lexical=lexical,
+        sides=side_data,
     )
+
+
+def _unit(raw: Any, entries: dict[str, Entry]) -> Unit:
+    unit = Unit(**raw)  # TypeError on a missing or an unknown field
+    if not all(isinstance(v, str) for v in (unit.kind, unit.entry_id, unit.lang, unit.text)):
+        raise ValueError("a unit field is not text")
+    if unit.entry_id not in entries:
+        raise ValueError(f"a unit points at entry {unit.entry_id!r}, which entries.json lacks")
+    return unit

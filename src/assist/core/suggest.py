@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -19,6 +21,8 @@ import numpy as np
 
 from ..errors import IndexMismatch, InvalidMessage
 from ..settings import Settings
+from .confidence import Confidence, decide, stage_choice
+from .conversation import Context, read_history
 from .embed import Embedder, truncate
 from .index import Index
 from .mood import detect_mood
@@ -26,10 +30,6 @@ from .render import Slot, customer_context, render
 from .schemas import Entry, Lang
 from .text import detect_script, normalise, reply_language, split_questions, words
 
-# Cosine similarity below which nothing is confidently relevant, per embedder; e5's
-# scores sit in a narrow high band, so its bar is high. Tuned by `assist eval`.
-DEFAULT_NO_MATCH = {"e5": 0.80, "sentence-transformers": 0.40, "hash": 0.25}
-MAX_QUESTIONS = 4  # a longer list is treated as one message
 SENT_OVERLAP = 0.6  # share of a wording's words in an agent turn that marks it as sent
 
 
@@ -92,8 +92,10 @@ class Signals:
 class Result:
     suggestions: tuple[Suggestion, ...]
     signals: Signals
-    no_match: bool
+    no_match: bool  # true unless `match` is "confident": the one field every client reads
+    match: Literal["confident", "weak", "none"]
     best_score: float
+    outside_score: float  # how close the out-of-scope exemplars came (-1: none shipped)
     index_version: str
     took_ms: float
 
@@ -108,6 +110,8 @@ class _Candidate:
     score: float
     unit: int
     question: int
+    dense: float = 0.0  # the soft maximum over the entry's units, before words and mood
+    row: int = 0  # which query vector found it (the message alone, or read in context)
 
 
 class Suggester:
@@ -115,11 +119,9 @@ class Suggester:
         self.index = index  # swapped whole on reload; each call reads it once
         self.embedder = embedder
         self.settings = settings
-        self.threshold = (
-            settings.no_match_threshold
-            if settings.no_match_threshold is not None
-            else DEFAULT_NO_MATCH.get(embedder.name, 0.5)
-        )
+        self.confidence = Confidence.for_embedder(embedder.name, settings)
+        self.threshold = self.confidence.threshold
+        self._recent = RecentVectors()
 
     def suggest(self, query: Query) -> Result:
         started = time.perf_counter()
@@ -130,27 +132,42 @@ class Suggester:
         k = query.k or self.settings.k
         lang: Lang = query.lang or reply_language(message)
         questions = split_questions(message)
-        if len(questions) > MAX_QUESTIONS:
-            questions = [message]
+        if len(questions) > self.settings.max_questions:
+            questions = [message]  # a longer list is treated as one message
+        # The embedding cost is per token: the questions share one budget.
+        budget = max(16, self.settings.max_query_tokens // len(questions))
         texts, truncated = [], False
         for question in questions:
-            text, cut = truncate(self.embedder, normalise(question))
+            text, cut = truncate(self.embedder, normalise(question), budget)
             texts.append(text)
             truncated |= cut
-        vectors = self.embedder.embed(texts, "query")
+        conversation = read_history(query.history)
+        previous = self._previous_text(conversation, len(questions))
+        vectors, previous_vector = self._embed(texts, previous)
         mood_vector = vectors[0] if len(vectors) == 1 else _unit(vectors.mean(axis=0))
         mood = detect_mood(message, mood_vector, index.mood_vectors, index.mood_labels)
-        depth = self.settings.search_depth
-        while True:  # dig deeper when a few entries own all the nearest units
-            scores, ids = index.search(vectors, depth)
-            candidates = self._rank(index, scores, ids, texts, mood.mood, lang)
-            if len(candidates) >= k * len(questions) or depth >= len(index.units):
-                break
-            depth *= 4
-        best = max((c.similarity for c in candidates), default=0.0)
-        no_match = best < self.threshold
+        rows, row_question, row_texts = list(vectors), list(range(len(texts))), list(texts)
+        candidates = self._search(index, rows, row_question, row_texts, mood.mood, lang, k)
+        if previous_vector is not None and previous is not None:
+            alone_best = max((c.dense for c in candidates), default=0.0)
+            if alone_best < self.confidence.context_below:
+                # A follow-up that says little alone is read with the turn before it,
+                # and the conversation's situation gets a bounded prior.
+                mixed = _unit(vectors[0] + self.settings.context_weight * previous_vector)
+                rows.append(mixed)
+                row_question.append(0)
+                row_texts.append(f"{previous} {texts[0]}")
+                candidates = self._search(index, rows, row_question, row_texts, mood.mood, lang, k)
+                prior = conversation.entry or self._top_entry(index, previous_vector)
+                _raise(candidates, prior, self.settings.conversation_prior)
+        if mood.mood == "angry":
+            _keep_de_escalation(index, candidates, k)
+        decision = decide(
+            self.confidence, candidates, rows, index, in_conversation=previous is not None
+        )
         suggestions: list[Suggestion] = []
-        if not no_match:
+        best = decision.best
+        if decision.match != "none":
             sent = _sent_wordings(index, query.history)
             context = customer_context(query.customer)
             for number in range(len(questions)):
@@ -159,8 +176,16 @@ class Suggester:
                 for candidate in mine:
                     if picked == k:
                         break
+                    preferred = stage_choice(
+                        index.sides,
+                        candidate.entry_id,
+                        vectors[number],
+                        self.confidence,
+                        candidate.dense,
+                        self.settings.stage_margin,
+                    )
                     suggestion = self._render(
-                        index, candidate, lang, sent, context, query.conversation_id
+                        index, candidate, lang, sent, context, query.conversation_id, preferred
                     )
                     if suggestion is not None:
                         suggestions.append(suggestion)
@@ -170,8 +195,62 @@ class Suggester:
         )
         took = (time.perf_counter() - started) * 1000
         return Result(
-            tuple(suggestions), signals, no_match, round(best, 4), index.version, round(took, 2)
+            tuple(suggestions),
+            signals,
+            decision.match != "confident",
+            decision.match,
+            round(best, 4),
+            round(decision.outside, 4),
+            index.version,
+            round(took, 2),
         )
+
+    def _search(
+        self,
+        index: Index,
+        rows: list[np.ndarray],
+        row_question: list[int],
+        row_texts: list[str],
+        mood: str,
+        lang: Lang,
+        k: int,
+    ) -> list[_Candidate]:
+        depth = self.settings.search_depth
+        questions = len(set(row_question))
+        matrix = np.vstack(rows)
+        while True:  # dig deeper when a few entries own all the nearest units
+            scores, ids = index.search(matrix, depth)
+            candidates = self._rank(index, scores, ids, row_texts, mood, lang, row_question)
+            if len(candidates) >= k * questions or depth >= len(index.units):
+                return candidates
+            depth *= 4
+
+    def _previous_text(self, conversation: Context, questions: int) -> str | None:
+        if questions != 1 or not conversation.previous:
+            return None
+        text, _ = truncate(
+            self.embedder, normalise(conversation.previous[-1]), self.settings.max_query_tokens
+        )
+        return text or None
+
+    def _embed(
+        self, texts: list[str], previous: str | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The message's vectors and the previous customer turn's: that one was embedded
+        when it arrived, so it usually comes from the recent-vector memory for free."""
+        known = self._recent.get(previous) if previous else None
+        wanted = texts + ([previous] if previous and known is None else [])
+        matrix = self.embedder.embed(wanted, "query")
+        for text, vector in zip(wanted, matrix, strict=True):
+            self._recent.put(text, vector)
+        if previous and known is None:
+            return matrix[: len(texts)], matrix[len(texts)]
+        return matrix, known
+
+    def _top_entry(self, index: Index, vector: np.ndarray) -> str | None:
+        scores, ids = index.search(vector[None, :], self.settings.search_depth)
+        dense = self._dense(index, scores[0], ids[0])
+        return max(dense, key=lambda e: dense[e][0]) if dense else None
 
     def _rank(
         self,
@@ -181,6 +260,7 @@ class Suggester:
         texts: list[str],
         mood: str,
         lang: Lang,
+        row_question: list[int] | None = None,
     ) -> list[_Candidate]:
         """Entries ranked per question, mood-boosted; an entry answers only the question
         it matches best, so two questions get two different situations.
@@ -193,17 +273,23 @@ class Suggester:
         `bm25_weight_fa` for Persian) times itself; with `bm25` it is the whole score.
         """
         best: dict[str, _Candidate] = {}
-        for question, (row_scores, row_ids) in enumerate(zip(scores, ids, strict=True)):
-            ranked = self._dense(index, row_scores, row_ids)
+        for row, (row_scores, row_ids) in enumerate(zip(scores, ids, strict=True)):
+            question = row_question[row] if row_question else row
+            dense = self._dense(index, row_scores, row_ids)
+            ranked = dense
             if self.settings.retrieval != "dense":
                 weight = self.settings.bm25_weight_fa if lang == "fa" else self.settings.bm25_weight
-                ranked = self._with_words(index, ranked, texts[question], len(row_ids), weight)
+                ranked = self._with_words(index, dense, texts[row], len(row_ids), weight)
+            floor = min((v[0] for v in dense.values()), default=0.0)
             for entry_id, (score, similarity, unit) in ranked.items():
                 if mood in index.entries[entry_id].mood:
                     score += self.settings.mood_boost
                 known = best.get(entry_id)
                 if known is None or score > known.score:
-                    best[entry_id] = _Candidate(entry_id, similarity, score, unit, question)
+                    soft = dense.get(entry_id, (floor,))[0]
+                    best[entry_id] = _Candidate(
+                        entry_id, similarity, score, unit, question, soft, row
+                    )
         return sorted(best.values(), key=lambda c: -c.score)
 
     def _dense(
@@ -264,9 +350,10 @@ class Suggester:
         sent: set[tuple[str, str, str, int]],
         context: Mapping[str, str],
         conversation_id: str,
+        preferred: str | None = None,
     ) -> Suggestion | None:
         entry = index.entries[candidate.entry_id]
-        choice = _choose_wording(entry, lang, sent, conversation_id)
+        choice = _choose_wording(entry, lang, sent, conversation_id, preferred)
         if choice is None:
             return None  # every wording of this entry was already sent here
         reply_index, reply_lang, variant = choice
@@ -295,14 +382,20 @@ class Suggester:
 
 
 def _choose_wording(
-    entry: Entry, lang: Lang, sent: set[tuple[str, str, str, int]], conversation_id: str
+    entry: Entry,
+    lang: Lang,
+    sent: set[tuple[str, str, str, int]],
+    conversation_id: str,
+    preferred: str | None = None,
 ) -> tuple[int, Lang, int] | None:
     """(reply index, language, variant) to show, or None if all were sent.
 
-    The conversation moves forward: a reply none of whose wordings was sent comes
-    first, in playbook order. Within a reply the starting wording is picked by the
-    conversation id, so different customers read different words, yet one conversation
-    sees a stable suggestion until the agent sends it.
+    The reply whose `when` messages the customer's message matches comes first
+    (`preferred`), if it has a wording left; otherwise the conversation moves forward: a
+    reply none of whose wordings was sent comes first, in playbook order. Within a reply
+    the starting wording is picked by the conversation id, so different customers read
+    different words, yet one conversation sees a stable suggestion until the agent sends
+    it.
     """
     other: Lang = "en" if lang == "fa" else "fa"
     for reply_lang in (lang, other):
@@ -318,7 +411,9 @@ def _choose_wording(
             if not unsent:
                 continue
             (fresh if len(unsent) == len(variants) else used).append((r, unsent))
-        for r, unsent in fresh + used:
+        order = fresh + used
+        order.sort(key=lambda item: entry.replies[item[0]].id != preferred)  # stable
+        for r, unsent in order:
             reply = entry.replies[r]
             start = _stable_hash(f"{conversation_id}/{entry.id}/{reply.id}") % len(
                 reply.get(reply_lang)
@@ -348,6 +443,54 @@ def _sent_wordings(index: Index, history: Sequence[Turn]) -> set[tuple[str, str,
             if any(len(wording & said) >= SENT_OVERLAP * len(wording) for said in agent_words):
                 sent.add(key)
     return sent
+
+
+def _raise(candidates: list[_Candidate], entry_id: str | None, bonus: float) -> None:
+    """The conversation's situation gets `bonus` (a prior, not a lock), then re-sort."""
+    for candidate in candidates:
+        if candidate.entry_id == entry_id:
+            candidate.score += bonus
+    candidates.sort(key=lambda c: -c.score)
+
+
+def _keep_de_escalation(index: Index, candidates: list[_Candidate], k: int) -> None:
+    """A clearly angry customer needs de-escalation first (seed 004): if no entry tagged
+    `de-escalation` is among the first question's top k (at most 3), the best one found
+    takes the last of those places."""
+    if k < 2:
+        return
+    places = min(k, 3)
+    first = [i for i, c in enumerate(candidates) if c.question == 0]
+    calming = [i for i in first if "de-escalation" in index.entries[candidates[i].entry_id].tags]
+    if not calming or calming[0] in first[:places]:
+        return
+    moved = candidates.pop(calming[0])
+    target = first[places - 1] if len(first) >= places else len(candidates)
+    candidates.insert(target, moved)
+
+
+class RecentVectors:
+    """Query vectors of recent messages, so the turn before a follow-up costs nothing to
+    read again (the sidebar sends each customer message, then the next with history)."""
+
+    def __init__(self, size: int = 4096):
+        self._size = size
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> np.ndarray | None:
+        with self._lock:
+            vector = self._items.get(text)
+            if vector is not None:
+                self._items.move_to_end(text)
+            return vector
+
+    def put(self, text: str, vector: np.ndarray) -> None:
+        with self._lock:
+            self._items[text] = vector
+            self._items.move_to_end(text)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
 
 
 def _stable_hash(text: str) -> int:
