@@ -180,3 +180,28 @@ def pg_store():
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+# ------------------------------------------------- the real e5 model (slow tier only)
+
+
+def bundled_suggester(embedder, tmp_path_factory, name: str) -> Suggester:
+    """The bundled playbooks indexed with a real model, as `make run` serves them."""
+    root = tmp_path_factory.mktemp(name)
+    with EmbeddingCache(root / "cache.sqlite") as cache:
+        build_index(load_playbooks(BUNDLED_PLAYBOOKS), embedder, root / "index", cache=cache)
+    settings = Settings(_env_file=None, index_dir=root / "index")  # type: ignore[call-arg]
+    return Suggester(load_index(root / "index", embedder), embedder, settings)
+
+
+@pytest.fixture(scope="session")
+def e5():
+    from assist.core.embed import E5Embedder
+
+    return E5Embedder()
+
+
+@pytest.fixture(scope="session")
+def e5_suggester(e5, tmp_path_factory) -> Suggester:
+    """Built once per session and shared by every slow test that needs it."""
+    return bundled_suggester(e5, tmp_path_factory, "e5")

@@ -9,39 +9,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assist.core.cache import EmbeddingCache
-from assist.core.embed import E5Embedder, SentenceTransformerEmbedder, truncate
-from assist.core.index import build_index, load_index
-from assist.core.playbooks import load_playbooks
-from assist.core.suggest import Query, Suggester
+from assist.core.embed import SentenceTransformerEmbedder, truncate
+from assist.core.suggest import Query
 from assist.eval.evaluate import evaluate_golden, load_golden
-from assist.settings import Settings
-from conftest import BUNDLED_PLAYBOOKS, DATA
+from conftest import DATA, bundled_suggester
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
-def e5() -> E5Embedder:
-    return E5Embedder()
-
-
-@pytest.fixture(scope="session")
 def minilm() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder()
-
-
-def _suggester(embedder, tmp_path_factory, name: str) -> Suggester:
-    root = tmp_path_factory.mktemp(name)
-    with EmbeddingCache(root / "cache.sqlite") as cache:
-        build_index(load_playbooks(BUNDLED_PLAYBOOKS), embedder, root / "index", cache=cache)
-    settings = Settings(_env_file=None, index_dir=root / "index")  # type: ignore[call-arg]
-    return Suggester(load_index(root / "index", embedder), embedder, settings)
-
-
-@pytest.fixture(scope="session")
-def e5_suggester(e5, tmp_path_factory) -> Suggester:
-    return _suggester(e5, tmp_path_factory, "e5")
 
 
 def test_e5_embeds_persian_and_english_paraphrases_close(e5):
@@ -86,7 +64,7 @@ def test_e5_suggests_in_the_customers_language(e5_suggester):
 
 
 def test_minilm_serves_english(minilm, tmp_path_factory):
-    suggester = _suggester(minilm, tmp_path_factory, "minilm")
+    suggester = bundled_suggester(minilm, tmp_path_factory, "minilm")
     assert suggester.index.manifest.embedder == "sentence-transformers"
     result = suggester.suggest(Query("I was charged twice for the same order"))
     assert result.suggestions[0].entry_id == "double-charge"

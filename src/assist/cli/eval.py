@@ -39,6 +39,11 @@ def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     metavar="NAME",
     help="A public-data benchmark (repeatable); see the list below.",
 )
+@click.option(
+    "--trust",
+    is_flag=True,
+    help="Out-of-scope refusal, conversations, mood and ParsiNLU mood (tests/data sets).",
+)
 @click.option("--all", "run_all", is_flag=True, help="Every benchmark.")
 @click.option("--fast", is_flag=True, help="The quick subset CI runs.")
 @click.option(
@@ -77,6 +82,7 @@ def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
 def eval_command(
     golden: Path | None,
     benches: tuple[str, ...],
+    trust: bool,
     run_all: bool,
     fast: bool,
     split: str,
@@ -93,6 +99,8 @@ def eval_command(
 
     \b
     --golden: hit@1/3/5 and MRR per language on the golden set, and confusions.
+    --trust: out-of-scope refused (and golden refused), conversation follow-ups (entry
+      and reply hit@1), mood precision/recall, ParsiNLU reviews read as upset; --split.
     --bench/--all/--fast: public datasets, leakage-free (../shared/datasets/README.md):
       bitext-a bitext-b bitext-c banking77 clinc150 qqp-natural qqp-translated
       massive-fa massive-en2fa massive-fa2en twacs
@@ -108,8 +116,10 @@ def eval_command(
     from ..eval.benchmarks import FAST, LOADERS
 
     names = list(LOADERS) if run_all else list(FAST) if fast else list(benches)
-    if golden is None and not names:
-        raise click.UsageError("say what to measure: --golden, --bench NAME, --fast or --all")
+    if golden is None and not names and not trust:
+        raise click.UsageError(
+            "say what to measure: --golden, --trust, --bench NAME, --fast or --all"
+        )
     overrides: dict[str, Any] = _overrides(pairs)
     if embedder:
         overrides["embedder"] = embedder
@@ -121,6 +131,11 @@ def eval_command(
         settings = Settings(**overrides)
         if golden is not None:
             _golden(settings, golden, misses, as_json)
+        if trust:
+            from .trust import trust_report
+
+            data = data or Path(os.environ.get("ASSIST_EVAL_DATA", DEFAULT_DATA))
+            trust_report(settings, split, data, reports, misses, as_json)
         if names:
             for name in names:
                 if name not in LOADERS:

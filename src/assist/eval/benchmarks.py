@@ -42,6 +42,8 @@ class Benchmark:
     entries: list[Entry]
     queries: list[Query]
     abstention: bool = False  # has out-of-scope queries (gold empty)
+    # (lang, text) exemplars of what no entry answers, from the index side only
+    out_of_scope: list[tuple[str, str]] = field(default_factory=list)
     exclude_self: dict[str, str] = field(default_factory=dict)  # query text -> its own entry
     notes: str = ""
 
@@ -200,7 +202,8 @@ def clinc150(data: Path, split: Split) -> Benchmark:
     inscope, oos = ("val", "oos_val") if split == "dev" else ("test", "oos_test")
     queries = [Query(t, frozenset({kebab(i)}), "en") for t, i in raw[inscope]]
     queries += [Query(t, frozenset(), "en") for t, _ in raw[oos]]
-    return Benchmark("clinc150", "en", entries, queries, abstention=True)
+    outside = [("en", text) for text, _ in raw.get("oos_train", [])]  # train side: no leak
+    return Benchmark("clinc150", "en", entries, queries, abstention=True, out_of_scope=outside)
 
 
 # ------------------------------------------------------------------------ ParsiNLU qqp

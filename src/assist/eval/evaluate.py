@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from ..core.cache import CachedEmbedder, EmbeddingCache
@@ -139,6 +140,7 @@ class Ranked:
     ranked: tuple[str, ...]
     best: float
     took_ms: float
+    outside: float = -1.0  # the out-of-scope exemplars' score (-1: the index has none)
 
 
 def run_queries(suggester: Suggester, bench: Benchmark, k: int = 10) -> list[Ranked]:
@@ -149,7 +151,11 @@ def run_queries(suggester: Suggester, bench: Benchmark, k: int = 10) -> list[Ran
         own = bench.exclude_self.get(query.text)
         if own:
             ranked = [e for e in ranked if e != own]
-        out.append(Ranked(query.gold, tuple(ranked), result.best_score, result.took_ms))
+        out.append(
+            Ranked(
+                query.gold, tuple(ranked), result.best_score, result.took_ms, result.outside_score
+            )
+        )
     return out
 
 
@@ -164,37 +170,60 @@ def score_ranked(rows: Sequence[Ranked]) -> dict[str, Any]:
     return report
 
 
-def abstention(rows: Sequence[Ranked], threshold: float) -> dict[str, float]:
+def refused(row: Ranked, threshold: float, margin: float) -> bool:
+    """The Suggester's rule (core/confidence.py): below the threshold, or not beating the
+    out-of-scope exemplars by the margin."""
+    return row.best < threshold or row.best - row.outside < margin
+
+
+def abstention(rows: Sequence[Ranked], threshold: float, margin: float = -9.0) -> dict[str, float]:
     """In-scope accuracy (right entry first and not abstained) and out-of-scope
-    recall/precision when answers below `threshold` become no_match."""
+    recall/precision when refused answers become no_match."""
     inscope = [r for r in rows if r.gold]
     oos = [r for r in rows if not r.gold]
-    abstained_oos = sum(r.best < threshold for r in oos)
-    abstained = abstained_oos + sum(r.best < threshold for r in inscope)
-    right = sum(r.best >= threshold and bool(r.ranked) and r.ranked[0] in r.gold for r in inscope)
+    abstained_oos = sum(refused(r, threshold, margin) for r in oos)
+    abstained = abstained_oos + sum(refused(r, threshold, margin) for r in inscope)
+    right = sum(
+        not refused(r, threshold, margin) and bool(r.ranked) and r.ranked[0] in r.gold
+        for r in inscope
+    )
     return {
         "threshold": round(threshold, 4),
+        "margin": round(margin, 4),
         "inscope_accuracy": round(right / len(inscope), 4) if inscope else 0.0,
         "oos_recall": round(abstained_oos / len(oos), 4) if oos else 0.0,
         "abstain_precision": round(abstained_oos / abstained, 4) if abstained else 0.0,
     }
 
 
-def tune_threshold(rows: Sequence[Ranked], min_accuracy: float = 0.90) -> float:
-    """The threshold with the best out-of-scope recall that keeps in-scope accuracy at
-    `min_accuracy` or more (or, if none can, the best balance of the two)."""
-    candidates = sorted({round(r.best, 4) for r in rows})
-    best_key, best_threshold = (-1.0, -1.0), candidates[0] if candidates else 0.0
-    for threshold in candidates:
-        result = abstention(rows, threshold)
-        feasible = result["inscope_accuracy"] >= min_accuracy
-        key = (
-            (1.0 + result["oos_recall"]) if feasible else 0.0,
-            result["oos_recall"] + result["inscope_accuracy"],
-        )
+def tune_threshold(rows: Sequence[Ranked], min_accuracy: float = 0.90) -> tuple[float, float]:
+    """(threshold, margin) with the best out-of-scope recall that keeps in-scope accuracy
+    at `min_accuracy` or more (or, if none can, the best balance of the two). The margin
+    is searched only when the index has out-of-scope exemplars."""
+    if not rows:
+        return 0.0, -9.0
+    best = np.array([r.best for r in rows])
+    gap = np.array([r.best - r.outside for r in rows])
+    oos = np.array([not r.gold for r in rows])
+    right = np.array([bool(r.gold) and bool(r.ranked) and r.ranked[0] in r.gold for r in rows])
+    thresholds = np.unique(np.round(best, 3))
+    margins = [-9.0]
+    if any(r.outside > -1.0 for r in rows):
+        margins += np.quantile(gap, np.linspace(0, 1, 201)).round(4).tolist()
+    n_in, n_oos = max(1, int((~oos).sum())), max(1, int(oos.sum()))
+    best_key, choice = (-1.0, -1.0), (float(thresholds[0]), -9.0)
+    for margin in margins:
+        refuse = (best[None, :] < thresholds[:, None]) | (gap[None, :] < margin)
+        recall = (refuse & oos).sum(axis=1) / n_oos
+        accuracy = (~refuse & right).sum(axis=1) / n_in
+        feasible = accuracy >= min_accuracy
+        keys = np.stack([np.where(feasible, 1.0 + recall, 0.0), recall + accuracy], axis=1)
+        # the best key; on a tie the lowest threshold (refuse as little as possible)
+        i = int(np.lexsort((-np.arange(len(keys)), keys[:, 1], keys[:, 0]))[-1])
+        key = (float(keys[i, 0]), float(keys[i, 1]))
         if key > best_key:
-            best_key, best_threshold = key, threshold
-    return best_threshold
+            best_key, choice = key, (float(thresholds[i]), float(margin))
+    return choice
 
 
 def latency(rows: Sequence[Ranked]) -> dict[str, float]:
@@ -242,7 +271,14 @@ def run_benchmark(
     cached = CachedEmbedder(embedder, cache)
     # Every answer is kept (no abstention) so ranks and best scores are all measured;
     # abstention is then scored offline with the same `best < threshold` rule.
-    run_settings = settings.model_copy(update={"no_match_threshold": -1.0, "k": 10})
+    run_settings = settings.model_copy(
+        update={
+            "no_match_threshold": -1.0,
+            "no_match_margin": -9.0,
+            "no_match_scope": 99.0,
+            "k": 10,
+        }
+    )
 
     def measure(b: Benchmark, tag: str) -> tuple[list[Ranked], BuildReport]:
         root = work / f"{b.name}-{tag}"
@@ -256,6 +292,7 @@ def run_benchmark(
             keep=1,
             titles=settings.title_units,
             guidance=settings.guidance_units,
+            out_of_scope=b.out_of_scope,
         )
         suggester = Suggester(load_index(root, cached), cached, run_settings)
         return run_queries(suggester, b), built
@@ -280,7 +317,7 @@ def run_benchmark(
     report.update(score_ranked(rows))
     if bench.abstention:
         dev_rows, _ = measure(load(name, data, "dev"), "dev")
-        threshold = tune_threshold(dev_rows)
-        report["abstention"] = abstention(rows, threshold)
+        threshold, margin = tune_threshold(dev_rows)
+        report["abstention"] = abstention(rows, threshold, margin)
         report["abstention"]["tuned_on"] = "dev (val + oos_val)"
     return report

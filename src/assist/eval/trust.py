@@ -202,3 +202,53 @@ def evaluate_sentiment(suggester: Suggester, reviews: Sequence[tuple[str, int]])
         }
         for score, moods in sorted(by_score.items())
     }
+
+
+# ------------------------------------------------------------------- real traffic
+
+
+def real_tweets(data: Path) -> list[str]:
+    """Opening customer tweets: TwACS's 491 labelled airline dialogs and the inbound
+    tweets of the TWCS sample, handles and placeholders removed."""
+    import csv
+    import re
+
+    texts: list[str] = []
+    labelled = data / "twacs-airlines" / "airlines_labeled_491.csv"
+    if labelled.is_file():
+        with open(labelled, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                text = re.sub(r"<cust__|__cust>|__[a-z_]+__", " ", row["first_utterance"])
+                texts.append(" ".join(text.split()))
+    sample = data / "twcs-kaggle-sample" / "sample.csv"
+    if sample.is_file():
+        with open(sample, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if row["inbound"] == "True":
+                    texts.append(" ".join(re.sub(r"@\w+|https?://\S+", " ", row["text"]).split()))
+    return [t for t in texts if t]
+
+
+def catch_all(suggester: Suggester, texts: Sequence[str], factor: float = 4.0) -> dict[str, Any]:
+    """Refusal rate on a sample, and the entries that take far more than their share of
+    the answered messages (more than `factor` times 1/entries, and at least 5 %): a
+    lint for entries whose examples are too generic."""
+    tops: Counter[str] = Counter()
+    matches: Counter[str] = Counter()
+    for number, text in enumerate(texts):
+        result = suggester.suggest(Query(text, conversation_id=f"sample-{number}"))
+        matches[result.match] += 1
+        entry = top_entry(result)
+        if entry and result.match == "confident":
+            tops[entry] += 1
+    answered = sum(tops.values())
+    entries = len(suggester.index.entries)
+    bar = max(factor / entries, 0.05)
+    shares = {e: round(n / answered, 4) for e, n in tops.most_common()} if answered else {}
+    return {
+        "n": len(texts),
+        "matches": {m: _rate(matches[m], len(texts)) for m in ("confident", "weak", "none")},
+        "catch_all_bar": round(bar, 4),
+        "catch_all": {e: s for e, s in shares.items() if s > bar},
+        "top_shares": dict(list(shares.items())[:10]),
+    }
