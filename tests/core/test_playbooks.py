@@ -120,7 +120,7 @@ def test_lint_flags_near_identical_variants_and_unbounded_promises(tmp_path):
 def test_fixture_playbooks_load(tmp_path):
     playbooks = load_playbooks(FIXTURE_PLAYBOOKS)
     assert [e.id for e in playbooks.entries] == ["order-late", "password-reset", "angry-customer"]
-    assert playbooks.origins["password-reset"].endswith("shop.yaml:29")
+    assert playbooks.origins["password-reset"].endswith("shop.yaml:31")
     assert set(playbooks.sources) == {"shop.yaml"}
 
 
