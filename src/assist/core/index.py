@@ -50,7 +50,7 @@ from .sides import (
     stage_messages,
     write_sides,
 )
-from .text import NORMALISER_VERSION, normalise, words
+from .text import NORMALISER_VERSION, detect_script, normalise, words
 
 FLAT_LIMIT = 200_000  # exact search up to here; HNSW above (DESIGN.md: measured)
 CURRENT = "current"
@@ -110,6 +110,17 @@ class Index:
             for lang in ("en", "fa")
             for v, text in enumerate(reply.get(lang))
         }
+
+    @cached_property
+    def scripts_of_entries(self) -> dict[str, np.ndarray]:
+        """Per script ("fa": Persian letters, "en": Latin, Finglish included, as e5 reads
+        it), whether each entry (by ordinal) has an example message in it (titles don't
+        count: a label is not how customers write)."""
+        has = {"fa": np.zeros(len(self.entry_ids), bool), "en": np.zeros(len(self.entry_ids), bool)}
+        for unit, ordinal in zip(self.units, self.unit_entry.tolist(), strict=True):
+            if unit.kind == "example":
+                has["en" if detect_script(unit.text) == "en" else "fa"][ordinal] = True
+        return has
 
     def search(self, queries: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, unit ids) of the `depth` nearest units per query row; -1 pads."""

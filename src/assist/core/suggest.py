@@ -275,7 +275,7 @@ class Suggester:
         best: dict[str, _Candidate] = {}
         for row, (row_scores, row_ids) in enumerate(zip(scores, ids, strict=True)):
             question = row_question[row] if row_question else row
-            dense = self._dense(index, row_scores, row_ids)
+            dense = self._dense(index, row_scores, row_ids, detect_script(texts[row]))
             ranked = dense
             if self.settings.retrieval != "dense":
                 weight = self.settings.bm25_weight_fa if lang == "fa" else self.settings.bm25_weight
@@ -293,15 +293,25 @@ class Suggester:
         return sorted(best.values(), key=lambda c: -c.score)
 
     def _dense(
-        self, index: Index, row_scores: np.ndarray, row_ids: np.ndarray
+        self, index: Index, row_scores: np.ndarray, row_ids: np.ndarray, script: str = "mixed"
     ) -> dict[str, tuple[float, float, int]]:
-        """entry id -> (score, best similarity, best unit) from the nearest units."""
+        """entry id -> (score, best similarity, best unit) from the nearest units.
+
+        e5 scores a pair in two scripts lower than a same-script pair of the same meaning,
+        so an entry written only in the other language loses to weaker matches in the
+        message's own: the units of an entry with nothing in the message's script get
+        `cross_language_bonus` (tuned on the massive-mixed dev split). Bilingual entries,
+        like every bundled one, are compared as they are."""
         t = self.settings.aggregation_temperature
+        bonus = self.settings.cross_language_bonus if script in ("fa", "en") else 0.0
+        lacking = ~index.scripts_of_entries[script] if bonus else None
         hits: dict[str, list[float]] = {}
         top: dict[str, tuple[float, int]] = {}
         for similarity, unit in zip(row_scores.tolist(), row_ids.tolist(), strict=True):
             if unit >= 0:
                 entry_id = index.entry_ids[index.unit_entry[unit]]
+                if lacking is not None and lacking[index.unit_entry[unit]]:
+                    similarity += bonus
                 hits.setdefault(entry_id, []).append(similarity)
                 top.setdefault(entry_id, (similarity, unit))  # faiss returns best first
         out = {}

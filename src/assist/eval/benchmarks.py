@@ -282,6 +282,36 @@ def massive_fa2en(data: Path, split: Split) -> Benchmark:
     return _massive_bench(data, "en-US", "fa-IR", "massive-fa2en")
 
 
+def massive_mixed(data: Path, split: Split) -> Benchmark:
+    """A library in two languages: every other intent has only English examples, the
+    rest only Persian; queries in both languages (dev partition for tuning, test for the
+    report). Half the right answers are in the other language: the language-bias test."""
+    english = {str(r["id"]): r for r in _massive(data, "en-US")}
+    persian = _massive(data, "fa-IR")
+    intents = sorted({str(r["intent"]) for r in persian})
+    in_english = set(intents[::2])
+    examples: dict[str, list[str]] = defaultdict(list)
+    for row in persian:
+        if row["partition"] != "train":
+            continue
+        intent = str(row["intent"])
+        twin = english.get(str(row["id"]))
+        text = twin["utt"] if intent in in_english and twin else row["utt"]
+        examples[intent].append(str(text))
+    entries = [
+        entry(kebab(i), _title(i), texts, "en" if i in in_english else "fa")
+        for i, texts in sorted(examples.items())
+    ]
+    part = "dev" if split == "dev" else "test"
+    queries = [
+        Query(str(r["utt"]), frozenset({kebab(str(r["intent"]))}), lang)
+        for rows, lang in ((persian, "fa"), (list(english.values()), "en"))
+        for r in rows
+        if r["partition"] == part
+    ]
+    return Benchmark("massive-mixed", "fa", entries, queries, notes="half the answers cross")
+
+
 # ------------------------------------------------------------------------------ TwACS
 
 _TURN = re.compile(r"<(cust|rep)__(.*?)__\1>", re.S)
@@ -330,6 +360,7 @@ LOADERS: dict[str, Callable[[Path, Split], Benchmark]] = {
     "massive-fa": massive_fa,
     "massive-en2fa": massive_en2fa,
     "massive-fa2en": massive_fa2en,
+    "massive-mixed": massive_mixed,
     "twacs": twacs,
 }
 # Small and quick enough for CI on a clean machine (cold embedding cache).
