@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     conversation_prior: float = Field(0.05, ge=0.0, le=0.2)
     stage_floor: float | None = None
     stage_margin: float = Field(-0.03, ge=-0.2, le=0.2)
+    # Extra prior for the conversation's entry when the follow-up matches one of its
+    # replies' `when` messages ("still nothing", «هنوز خبری نشد»).
+    stage_prior: float = Field(0.02, ge=0.0, le=0.2)
     # Bounded on purpose: most entries list moods, so a big boost reorders on noise
     # (leave-one-out: 0 → 0.8345, 0.005 → 0.8341, 0.02 → 0.826).
     mood_boost: float = Field(0.005, ge=0.0, le=0.05)

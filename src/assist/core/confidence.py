@@ -119,19 +119,9 @@ def stage_choice(
     """The reply of `entry_id` whose `when` messages this message matches best, if it
     matches them well enough and better than the entry's own examples (which describe
     first contact) by `margin`; None leaves the choice to the conversation's progress."""
-    if sides is None:
+    scored = stage_scores(sides, entry_id, vector, confidence.temperature)
+    if not scored:
         return None
-    rows = sides.rows_by_entry.get(entry_id)
-    if not rows:
-        return None
-    similarities = sides.stage_vectors[rows] @ vector
-    by_reply: dict[str, list[float]] = {}
-    for row, similarity in zip(rows, similarities.tolist(), strict=True):
-        by_reply.setdefault(sides.stages[row].reply_id, []).append(similarity)
-    scored = {
-        reply: soft_max(np.array(values), confidence.temperature)
-        for reply, values in by_reply.items()
-    }
     reply = max(scored, key=lambda r: scored[r])
     good = scored[reply] >= confidence.stage_floor and scored[reply] >= entry_score + margin
     return reply if good else None
@@ -156,3 +146,17 @@ def scope_model(index: Index) -> Linear:
         return fit(x, y, 2, scale=SCOPE_SCALE, l2=SCOPE_L2, iterations=SCOPE_ITERATIONS)
 
     return _SCOPES.get(index.sides, train)
+
+
+def stage_scores(
+    sides: Sides | None, entry_id: str, vector: np.ndarray, temperature: float
+) -> dict[str, float]:
+    """reply id -> how well the message matches that reply's `when` messages."""
+    rows = sides.rows_by_entry.get(entry_id) if sides is not None else None
+    if not rows or sides is None:
+        return {}
+    similarities = sides.stage_vectors[rows] @ vector
+    by_reply: dict[str, list[float]] = {}
+    for row, similarity in zip(rows, similarities.tolist(), strict=True):
+        by_reply.setdefault(sides.stages[row].reply_id, []).append(similarity)
+    return {reply: soft_max(np.array(v), temperature) for reply, v in by_reply.items()}

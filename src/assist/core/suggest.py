@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import IndexMismatch, InvalidMessage
 from ..settings import Settings
-from .confidence import Confidence, decide, stage_choice
+from .confidence import Confidence, decide, stage_choice, stage_scores
 from .conversation import Context, read_history
 from .embed import Embedder, truncate
 from .index import Index
@@ -159,7 +159,10 @@ class Suggester:
                 row_texts.append(f"{previous} {texts[0]}")
                 candidates = self._search(index, rows, row_question, row_texts, mood.mood, lang, k)
                 prior = conversation.entry or self._top_entry(index, previous_vector)
-                _raise(candidates, prior, self.settings.conversation_prior)
+                bonus = self.settings.conversation_prior
+                if prior and self._is_a_stage_of(index, prior, vectors[0]):
+                    bonus += self.settings.stage_prior  # "still nothing": this entry's words
+                _raise(candidates, prior, bonus)
         if mood.mood == "angry":
             _keep_de_escalation(index, candidates, k)
         decision = decide(
@@ -246,6 +249,10 @@ class Suggester:
         if previous and known is None:
             return matrix[: len(texts)], matrix[len(texts)]
         return matrix, known
+
+    def _is_a_stage_of(self, index: Index, entry_id: str, vector: np.ndarray) -> bool:
+        scores = stage_scores(index.sides, entry_id, vector, self.confidence.temperature)
+        return max(scores.values(), default=0.0) >= self.confidence.stage_floor
 
     def _top_entry(self, index: Index, vector: np.ndarray) -> str | None:
         scores, ids = index.search(vector[None, :], self.settings.search_depth)
