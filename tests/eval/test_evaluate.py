@@ -37,6 +37,7 @@ def test_abstention_and_threshold_tuning():
     assert none == {
         "threshold": 0.0,
         "margin": -9.0,
+        "scope": 99.0,
         "inscope_accuracy": 0.6667,
         "oos_recall": 0.0,
         "abstain_precision": 0.0,
@@ -45,14 +46,14 @@ def test_abstention_and_threshold_tuning():
     assert cut["oos_recall"] == 0.5 and cut["inscope_accuracy"] == 0.3333
     assert cut["abstain_precision"] == 0.5
     # no threshold keeps accuracy >= 0.9 here, so the tuner takes the best sum of the two
-    assert tune_threshold(rows) == (0.85, -9.0)
+    assert tune_threshold(rows) == (0.85, -9.0, 99.0)
     right = [
         Ranked(frozenset({e}), (e,), best, 1.0)
         for e, best in [("a", 0.9), ("b", 0.85), ("c", 0.95)]
     ]
     oos = [Ranked(frozenset(), ("a",), best, 1.0) for best in (0.7, 0.8, 0.88)]
     # the most out-of-scope recall that keeps every in-scope answer
-    assert tune_threshold(right + oos) == (0.85, -9.0)
+    assert tune_threshold(right + oos) == (0.85, -9.0, 99.0)
     assert abstention(right + oos, 0.85)["oos_recall"] == 0.6667
 
 
@@ -60,7 +61,7 @@ def test_the_margin_over_out_of_scope_exemplars_is_tuned_too():
     # All score alike; only the out-of-scope exemplars' score tells them apart.
     right = [Ranked(frozenset({e}), (e,), 0.9, 1.0, 0.85) for e in "abc"]
     oos = [Ranked(frozenset(), ("a",), 0.9, 1.0, outside) for outside in (0.91, 0.92, 0.93)]
-    threshold, margin = tune_threshold(right + oos)
+    threshold, margin, _ = tune_threshold(right + oos)
     result = abstention(right + oos, threshold, margin)
     assert result["oos_recall"] == 1.0 and result["inscope_accuracy"] == 1.0
     assert -0.01 <= margin <= 0.05

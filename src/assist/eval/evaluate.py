@@ -16,10 +16,12 @@ import numpy as np
 import yaml
 
 from ..core.cache import CachedEmbedder, EmbeddingCache
-from ..core.embed import Embedder
+from ..core.confidence import scope_model
+from ..core.embed import Embedder, truncate
 from ..core.index import BuildReport, build_index, load_index
 from ..core.playbooks import Playbooks
 from ..core.suggest import Query, Result, Suggester
+from ..core.text import normalise
 from ..settings import Settings
 from .benchmarks import Benchmark, load
 
@@ -141,19 +143,32 @@ class Ranked:
     best: float
     took_ms: float
     outside: float = -1.0  # the out-of-scope exemplars' score (-1: the index has none)
+    scope: float = -99.0  # the scope classifier's out-of-scope logit (-99: not asked)
 
 
 def run_queries(suggester: Suggester, bench: Benchmark, k: int = 10) -> list[Ranked]:
     out = []
+    index = suggester.index
+    scope = scope_model(index) if index.sides is not None and len(index.sides.outside) else None
     for number, query in enumerate(bench.queries):
         result = suggester.suggest(Query(query.text, conversation_id=f"eval-{number}", k=k))
+        logit = -99.0
+        if scope is not None:  # as core/confidence.py asks it (the cache makes this free)
+            text, _ = truncate(suggester.embedder, normalise(query.text), 128)
+            logits = scope.logits(suggester.embedder.embed([text], "query")[0])
+            logit = float(logits[1] - logits[0])
         ranked = ranked_entries(result)
         own = bench.exclude_self.get(query.text)
         if own:
             ranked = [e for e in ranked if e != own]
         out.append(
             Ranked(
-                query.gold, tuple(ranked), result.best_score, result.took_ms, result.outside_score
+                query.gold,
+                tuple(ranked),
+                result.best_score,
+                result.took_ms,
+                result.outside_score,
+                logit,
             )
         )
     return out
@@ -170,40 +185,50 @@ def score_ranked(rows: Sequence[Ranked]) -> dict[str, Any]:
     return report
 
 
-def refused(row: Ranked, threshold: float, margin: float) -> bool:
-    """The Suggester's rule (core/confidence.py): below the threshold, or not beating the
-    out-of-scope exemplars by the margin."""
-    return row.best < threshold or row.best - row.outside < margin
+def refused(row: Ranked, threshold: float, margin: float, scope: float = 99.0) -> bool:
+    """The Suggester's rule (core/confidence.py): below the threshold, not beating the
+    out-of-scope exemplars by the margin, or the scope classifier says out."""
+    return row.best < threshold or row.best - row.outside < margin or row.scope > scope
 
 
-def abstention(rows: Sequence[Ranked], threshold: float, margin: float = -9.0) -> dict[str, float]:
+def abstention(
+    rows: Sequence[Ranked], threshold: float, margin: float = -9.0, scope: float = 99.0
+) -> dict[str, float]:
     """In-scope accuracy (right entry first and not abstained) and out-of-scope
     recall/precision when refused answers become no_match."""
     inscope = [r for r in rows if r.gold]
     oos = [r for r in rows if not r.gold]
-    abstained_oos = sum(refused(r, threshold, margin) for r in oos)
-    abstained = abstained_oos + sum(refused(r, threshold, margin) for r in inscope)
+    abstained_oos = sum(refused(r, threshold, margin, scope) for r in oos)
+    abstained = abstained_oos + sum(refused(r, threshold, margin, scope) for r in inscope)
     right = sum(
-        not refused(r, threshold, margin) and bool(r.ranked) and r.ranked[0] in r.gold
+        not refused(r, threshold, margin, scope) and bool(r.ranked) and r.ranked[0] in r.gold
         for r in inscope
     )
     return {
         "threshold": round(threshold, 4),
         "margin": round(margin, 4),
+        "scope": round(scope, 4),
         "inscope_accuracy": round(right / len(inscope), 4) if inscope else 0.0,
         "oos_recall": round(abstained_oos / len(oos), 4) if oos else 0.0,
         "abstain_precision": round(abstained_oos / abstained, 4) if abstained else 0.0,
     }
 
 
-def tune_threshold(rows: Sequence[Ranked], min_accuracy: float = 0.90) -> tuple[float, float]:
+def tune_threshold(
+    rows: Sequence[Ranked], min_accuracy: float = 0.90
+) -> tuple[float, float, float]:
     """(threshold, margin) with the best out-of-scope recall that keeps in-scope accuracy
     at `min_accuracy` or more (or, if none can, the best balance of the two). The margin
-    is searched only when the index has out-of-scope exemplars."""
+    is searched only when the index has out-of-scope exemplars, the scope classifier's bar
+    only when it was asked."""
     if not rows:
-        return 0.0, -9.0
+        return 0.0, -9.0, 99.0
     best = np.array([r.best for r in rows])
     gap = np.array([r.best - r.outside for r in rows])
+    logit = np.array([r.scope for r in rows])
+    scopes = [99.0]
+    if any(r.scope > -99.0 for r in rows):
+        scopes += np.quantile(logit, np.linspace(0.5, 1, 26)).round(3).tolist()
     oos = np.array([not r.gold for r in rows])
     right = np.array([bool(r.gold) and bool(r.ranked) and r.ranked[0] in r.gold for r in rows])
     thresholds = np.unique(np.round(best, 3))
@@ -211,9 +236,9 @@ def tune_threshold(rows: Sequence[Ranked], min_accuracy: float = 0.90) -> tuple[
     if any(r.outside > -1.0 for r in rows):
         margins += np.quantile(gap, np.linspace(0, 1, 201)).round(4).tolist()
     n_in, n_oos = max(1, int((~oos).sum())), max(1, int(oos.sum()))
-    best_key, choice = (-1.0, -1.0), (float(thresholds[0]), -9.0)
-    for margin in margins:
-        refuse = (best[None, :] < thresholds[:, None]) | (gap[None, :] < margin)
+    best_key, choice = (-1.0, -1.0), (float(thresholds[0]), -9.0, 99.0)
+    for margin, bar in ((m, b) for m in margins for b in scopes):
+        refuse = (best[None, :] < thresholds[:, None]) | ((gap < margin) | (logit > bar))[None, :]
         recall = (refuse & oos).sum(axis=1) / n_oos
         accuracy = (~refuse & right).sum(axis=1) / n_in
         feasible = accuracy >= min_accuracy
@@ -222,7 +247,7 @@ def tune_threshold(rows: Sequence[Ranked], min_accuracy: float = 0.90) -> tuple[
         i = int(np.lexsort((-np.arange(len(keys)), keys[:, 1], keys[:, 0]))[-1])
         key = (float(keys[i, 0]), float(keys[i, 1]))
         if key > best_key:
-            best_key, choice = key, (float(thresholds[i]), float(margin))
+            best_key, choice = key, (float(thresholds[i]), float(margin), float(bar))
     return choice
 
 
@@ -317,7 +342,7 @@ def run_benchmark(
     report.update(score_ranked(rows))
     if bench.abstention:
         dev_rows, _ = measure(load(name, data, "dev"), "dev")
-        threshold, margin = tune_threshold(dev_rows)
-        report["abstention"] = abstention(rows, threshold, margin)
+        threshold, margin, bar = tune_threshold(dev_rows)
+        report["abstention"] = abstention(rows, threshold, margin, bar)
         report["abstention"]["tuned_on"] = "dev (val + oos_val)"
     return report
