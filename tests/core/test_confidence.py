@@ -144,3 +144,21 @@ def test_decide_needs_both_bars_and_weak_sits_between():
     assert decide(confidence, [Row(0.77)], vector, FakeIndex()).match == "weak"
     assert decide(confidence, [Row(0.70)], vector, FakeIndex()).match == "none"
     assert decide(confidence, [], vector, FakeIndex()).match == "none"
+
+
+def test_the_library_out_of_scope_entry_is_offered_when_nothing_fits(settings, tmp_path):
+    embedder = HashEmbedder()
+    playbooks = load_playbooks(FIXTURE_PLAYBOOKS)
+    tagged = tuple(
+        e.model_copy(update={"tags": ["out-of-scope"]}) if e.id == "password-reset" else e
+        for e in playbooks.entries
+    )
+    playbooks = type(playbooks)(tagged, playbooks.sources, playbooks.origins)
+    build_index(playbooks, embedder, tmp_path / "idx", out_of_scope=OUTSIDE)
+    tuned = settings.model_copy(update={"no_match_threshold": 0.2, "no_match_margin": 0.0})
+    suggester = Suggester(load_index(tmp_path / "idx", embedder), embedder, tuned)
+    joke = suggester.suggest(Query("tell me a joke about cats please"))
+    assert joke.no_match and joke.match == "weak"
+    assert joke.suggestions[0].entry_id == "password-reset"
+    late = suggester.suggest(Query("my order is late, where is the parcel"))
+    assert late.match == "confident" and late.suggestions[0].entry_id == "order-late"

@@ -115,6 +115,7 @@ def stage_choice(
     confidence: Confidence,
     entry_score: float,
     margin: float,
+    floor: float | None = None,
 ) -> str | None:
     """The reply of `entry_id` whose `when` messages this message matches best, if it
     matches them well enough and better than the entry's own examples (which describe
@@ -123,7 +124,8 @@ def stage_choice(
     if not scored:
         return None
     reply = max(scored, key=lambda r: scored[r])
-    good = scored[reply] >= confidence.stage_floor and scored[reply] >= entry_score + margin
+    floor = confidence.stage_floor if floor is None else floor
+    good = scored[reply] >= floor and scored[reply] >= entry_score + margin
     return reply if good else None
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import IndexMismatch, InvalidMessage
 from ..settings import Settings
-from .confidence import Confidence, decide, stage_choice, stage_scores
+from .confidence import Confidence, Decision, decide, stage_choice, stage_scores
 from .conversation import Context, read_history
 from .embed import Embedder, truncate
 from .index import Index
@@ -112,6 +112,7 @@ class _Candidate:
     question: int
     dense: float = 0.0  # the soft maximum over the entry's units, before words and mood
     row: int = 0  # which query vector found it (the message alone, or read in context)
+    offered: bool = False  # the out-of-scope entry, offered because nothing fits
 
 
 class Suggester:
@@ -168,6 +169,8 @@ class Suggester:
         decision = decide(
             self.confidence, candidates, rows, index, in_conversation=previous is not None
         )
+        if decision.match != "confident" and decision.outside > decision.best:
+            decision = _offer_out_of_scope_entry(index, candidates, rows[0], decision)
         suggestions: list[Suggestion] = []
         best = decision.best
         if decision.match != "none":
@@ -184,8 +187,9 @@ class Suggester:
                         candidate.entry_id,
                         vectors[number],
                         self.confidence,
-                        candidate.dense,
+                        -1.0 if candidate.offered else candidate.dense,
                         self.settings.stage_margin,
+                        floor=-1.0 if candidate.offered else None,
                     )
                     suggestion = self._render(
                         index, candidate, lang, sent, context, query.conversation_id, preferred
@@ -484,6 +488,29 @@ def _keep_de_escalation(index: Index, candidates: list[_Candidate], k: int) -> N
     moved = candidates.pop(calming[0])
     target = first[places - 1] if len(first) >= places else len(candidates)
     candidates.insert(target, moved)
+
+
+def _offer_out_of_scope_entry(
+    index: Index, candidates: list[_Candidate], vector: np.ndarray, decision: Decision
+) -> Decision:
+    """Closer to the out-of-scope exemplars than to any entry: if the library has an
+    entry tagged `out-of-scope` (an honest "that's outside what we do"), it comes first,
+    and the answer is "weak": still no confident suggestion, but a reply to start from."""
+    entry_id = next((e.id for e in index.entries.values() if "out-of-scope" in e.tags), None)
+    if entry_id is None:
+        return decision
+    found = next((c for c in candidates if c.entry_id == entry_id and c.question == 0), None)
+    if found is None:
+        ordinal = index.entry_ids.index(entry_id)
+        unit = int(np.flatnonzero(index.unit_entry == ordinal)[0])
+        similarity = float(index.vectors.reconstruct(unit) @ vector)
+        found = _Candidate(entry_id, similarity, similarity, unit, 0, similarity, 0)
+    else:
+        candidates.remove(found)
+    found.offered = True  # its best-matching stage reply, whatever the floor
+    found.score = max((c.score for c in candidates), default=found.score) + 1e-4
+    candidates.insert(0, found)
+    return dataclasses.replace(decision, match="weak")
 
 
 class RecentVectors:
