@@ -155,10 +155,11 @@ class Suggester:
                 # A follow-up that says little alone is read with the turn before it,
                 # and the conversation's situation gets a bounded prior.
                 mixed = _unit(vectors[0] + self.settings.context_weight * previous_vector)
+                in_context = self._search(
+                    index, [mixed], [0], [f"{previous} {texts[0]}"], mood.mood, lang, k, len(rows)
+                )
                 rows.append(mixed)
-                row_question.append(0)
-                row_texts.append(f"{previous} {texts[0]}")
-                candidates = self._search(index, rows, row_question, row_texts, mood.mood, lang, k)
+                candidates = _merge(candidates, in_context)
                 prior = conversation.entry or self._top_entry(index, previous_vector)
                 bonus = self.settings.conversation_prior
                 if prior and self._is_a_stage_of(index, prior, vectors[0]):
@@ -221,13 +222,16 @@ class Suggester:
         mood: str,
         lang: Lang,
         k: int,
+        first_row: int = 0,
     ) -> list[_Candidate]:
         depth = self.settings.search_depth
         questions = len(set(row_question))
         matrix = np.vstack(rows)
         while True:  # dig deeper when a few entries own all the nearest units
             scores, ids = index.search(matrix, depth)
-            candidates = self._rank(index, scores, ids, row_texts, mood, lang, row_question)
+            candidates = self._rank(
+                index, scores, ids, row_texts, mood, lang, row_question, first_row
+            )
             if len(candidates) >= k * questions or depth >= len(index.units):
                 return candidates
             depth *= 4
@@ -272,6 +276,7 @@ class Suggester:
         mood: str,
         lang: Lang,
         row_question: list[int] | None = None,
+        first_row: int = 0,
     ) -> list[_Candidate]:
         """Entries ranked per question, mood-boosted; an entry answers only the question
         it matches best, so two questions get two different situations.
@@ -299,7 +304,7 @@ class Suggester:
                 if known is None or score > known.score:
                     soft = dense.get(entry_id, (floor,))[0]
                     best[entry_id] = _Candidate(
-                        entry_id, similarity, score, unit, question, soft, row
+                        entry_id, similarity, score, unit, question, soft, first_row + row
                     )
         return sorted(best.values(), key=lambda c: -c.score)
 
@@ -464,6 +469,16 @@ def _sent_wordings(index: Index, history: Sequence[Turn]) -> set[tuple[str, str,
             if any(len(wording & said) >= SENT_OVERLAP * len(wording) for said in agent_words):
                 sent.add(key)
     return sent
+
+
+def _merge(first: list[_Candidate], second: list[_Candidate]) -> list[_Candidate]:
+    """Each entry once, as the better-scoring of its two readings."""
+    best = {c.entry_id: c for c in first}
+    for candidate in second:
+        known = best.get(candidate.entry_id)
+        if known is None or candidate.score > known.score:
+            best[candidate.entry_id] = candidate
+    return sorted(best.values(), key=lambda c: -c.score)
 
 
 def _raise(candidates: list[_Candidate], entry_id: str | None, bonus: float) -> None:
