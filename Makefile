@@ -81,6 +81,7 @@ eval: $(VENV)/.installed-test
 	$(BIN)/assist eval --all --retrieval dense
 	$(BIN)/assist eval --all --embedder sentence-transformers
 	$(BIN)/assist eval --golden
+	$(BIN)/assist eval --trust
 
 clean:
 	rm -rf index .cache reports
