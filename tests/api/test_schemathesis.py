@@ -2,6 +2,8 @@
 and with an admin key: whatever the body, the answer is never a server error, and its
 status, content type, headers and body are the ones the schema documents."""
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -70,7 +72,10 @@ def test_no_server_errors_and_answers_as_documented(live, key):
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None
+            max_examples=int(os.environ.get("ASSIST_SCHEMATHESIS_EXAMPLES", "60")),
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
         )
         def check(case):
             case.call_and_validate(headers=headers, checks=CHECKS)

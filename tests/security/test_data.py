@@ -278,7 +278,7 @@ def test_the_api_replays_a_retry_with_the_same_id(client):
     assert first.json() == again.json()
     assert len(client.app.state.store.feedback()) == 1  # type: ignore[attr-defined]
     other = client.post("/v1/feedback", json={**BODY, "action": "sent"}, headers=headers)
-    assert other.status_code == 422 and "Idempotency-Key" in other.json()["detail"]
+    assert other.status_code == 409 and "Idempotency-Key" in other.json()["detail"]
 
 
 @pytest.mark.parametrize("key", ["", "x" * 201, "has space"])

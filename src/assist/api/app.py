@@ -202,6 +202,7 @@ IdempotencyKey = Annotated[
     responses={
         **_ERRORS,
         200: {"model": FeedbackResponse, "description": "A retry: the Idempotency-Key's event"},
+        409: {"model": Problem, "description": "Idempotency-Key already used for another event"},
         503: {"model": Problem, "description": "Feedback store unreachable"},
     },
     tags=["v1"],

@@ -82,6 +82,13 @@ class InvalidFeedback(StoreError):
     status_code = 422
 
 
+class IdempotencyConflict(InvalidFeedback):
+    """An Idempotency-Key reused for another event: a conflict with the stored one (409,
+    as the IETF Idempotency-Key draft allows, and a status the API schema can state)."""
+
+    status_code = 409
+
+
 metadata = MetaData()
 
 _ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER keys only
@@ -402,7 +409,7 @@ class Store:
         if earlier is None:
             return None
         if any(earlier[name] != row[name] for name in _SAME_EVENT):
-            raise InvalidFeedback(
+            raise IdempotencyConflict(
                 f"Idempotency-Key {row['idempotency_key'][:80]!r} was already used for a "
                 "different event: use a new key for each event, the same one for its retries"
             )
