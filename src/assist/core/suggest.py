@@ -8,11 +8,8 @@ The API and the CLI both call `Suggester.suggest`; nothing else ranks.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -26,11 +23,11 @@ from .conversation import Context, read_history
 from .embed import Embedder, truncate
 from .index import Index
 from .mood import detect_mood
+from .recent import RecentVectors
 from .render import Slot, customer_context, render
-from .schemas import Entry, Lang
-from .text import detect_script, normalise, reply_language, split_questions, words
-
-SENT_OVERLAP = 0.6  # share of a wording's words in an agent turn that marks it as sent
+from .schemas import Lang
+from .text import detect_script, normalise, reply_language, split_questions
+from .wording import choose_wording, sent_wordings
 
 
 @dataclass(frozen=True)
@@ -175,7 +172,7 @@ class Suggester:
         suggestions: list[Suggestion] = []
         best = decision.best
         if decision.match != "none":
-            sent = _sent_wordings(index, query.history)
+            sent = sent_wordings(index, query.history)
             context = customer_context(query.customer)
             for number in range(len(questions)):
                 mine = [c for c in candidates if c.question == number]
@@ -379,7 +376,7 @@ class Suggester:
         preferred: str | None = None,
     ) -> Suggestion | None:
         entry = index.entries[candidate.entry_id]
-        choice = _choose_wording(entry, lang, sent, conversation_id, preferred)
+        choice = choose_wording(entry, lang, sent, conversation_id, preferred)
         if choice is None:
             return None  # every wording of this entry was already sent here
         reply_index, reply_lang, variant = choice
@@ -405,70 +402,6 @@ class Suggester:
             promise_limit_hours=entry.promise_limit_hours,
             follow_up=entry.follow_up.model_dump() if entry.follow_up else None,
         )
-
-
-def _choose_wording(
-    entry: Entry,
-    lang: Lang,
-    sent: set[tuple[str, str, str, int]],
-    conversation_id: str,
-    preferred: str | None = None,
-) -> tuple[int, Lang, int] | None:
-    """(reply index, language, variant) to show, or None if all were sent.
-
-    The reply whose `when` messages the customer's message matches comes first
-    (`preferred`), if it has a wording left; otherwise the conversation moves forward: a
-    reply none of whose wordings was sent comes first, in playbook order. Within a reply
-    the starting wording is picked by the conversation id, so different customers read
-    different words, yet one conversation sees a stable suggestion until the agent sends
-    it.
-    """
-    other: Lang = "en" if lang == "fa" else "fa"
-    for reply_lang in (lang, other):
-        fresh: list[tuple[int, list[int]]] = []
-        used: list[tuple[int, list[int]]] = []
-        for r, reply in enumerate(entry.replies):
-            variants = reply.get(reply_lang)
-            if not variants:
-                continue
-            unsent = [
-                v for v in range(len(variants)) if (entry.id, reply.id, reply_lang, v) not in sent
-            ]
-            if not unsent:
-                continue
-            (fresh if len(unsent) == len(variants) else used).append((r, unsent))
-        order = fresh + used
-        order.sort(key=lambda item: entry.replies[item[0]].id != preferred)  # stable
-        for r, unsent in order:
-            reply = entry.replies[r]
-            start = _stable_hash(f"{conversation_id}/{entry.id}/{reply.id}") % len(
-                reply.get(reply_lang)
-            )
-            variant = min(unsent, key=lambda v: (v - start) % len(reply.get(reply_lang)))
-            return r, reply_lang, variant
-        if any(reply.get(reply_lang) for reply in entry.replies):
-            return None  # the language exists but is used up: don't fall back to repeating
-    return None
-
-
-def _sent_wordings(index: Index, history: Sequence[Turn]) -> set[tuple[str, str, str, int]]:
-    """Wordings the agent already sent here: by suggestion id, or by a sent text that
-    still carries most of a wording's fixed words (the agent personalises, not recites)."""
-    sent: set[tuple[str, str, str, int]] = set()
-    agent_words = []
-    for turn in history:
-        if turn.role != "agent":
-            continue
-        if turn.suggestion_id:
-            parts = turn.suggestion_id.split("/")
-            if len(parts) == 4 and parts[3].isdigit():
-                sent.add((parts[0], parts[1], parts[2], int(parts[3])))
-        agent_words.append(set(words(turn.text)))
-    if agent_words:
-        for key, wording in index.wording_words.items():
-            if any(len(wording & said) >= SENT_OVERLAP * len(wording) for said in agent_words):
-                sent.add(key)
-    return sent
 
 
 def _merge(first: list[_Candidate], second: list[_Candidate]) -> list[_Candidate]:
@@ -526,34 +459,6 @@ def _offer_out_of_scope_entry(
     found.score = max((c.score for c in candidates), default=found.score) + 1e-4
     candidates.insert(0, found)
     return dataclasses.replace(decision, match="weak")
-
-
-class RecentVectors:
-    """Query vectors of recent messages, so the turn before a follow-up costs nothing to
-    read again (the sidebar sends each customer message, then the next with history)."""
-
-    def __init__(self, size: int = 4096):
-        self._size = size
-        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, text: str) -> np.ndarray | None:
-        with self._lock:
-            vector = self._items.get(text)
-            if vector is not None:
-                self._items.move_to_end(text)
-            return vector
-
-    def put(self, text: str, vector: np.ndarray) -> None:
-        with self._lock:
-            self._items[text] = vector
-            self._items.move_to_end(text)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
-def _stable_hash(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "little")
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
