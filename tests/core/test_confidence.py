@@ -71,7 +71,9 @@ def test_an_index_without_exemplars_never_refuses_on_the_margin(embedder, settin
     assert result.outside_score == -1.0 and result.match == "confident"
 
 
-def test_a_short_follow_up_is_read_with_the_turn_before(index, embedder, settings):
+def test_a_short_follow_up_is_read_with_the_turn_before(index, embedder, settings, monkeypatch):
+    # The hashing fake reads "any news" as anger, a turn-taking entry: switch that off here.
+    monkeypatch.setattr("assist.core.suggest.TURN_TAKING", set())
     reading = settings.model_copy(update={"context_below": 1.0, "no_match_threshold": 0.0})
     suggester = Suggester(index, embedder, reading)
     alone = suggester.suggest(Query("any news on this?"))
@@ -162,3 +164,16 @@ def test_the_library_out_of_scope_entry_is_offered_when_nothing_fits(settings, t
     assert joke.suggestions[0].entry_id == "password-reset"
     late = suggester.suggest(Query("my order is late, where is the parcel"))
     assert late.match == "confident" and late.suggestions[0].entry_id == "order-late"
+
+
+def test_a_turn_taking_message_is_not_pulled_back_to_the_topic(index, embedder, settings):
+    # Anger (like thanks or asking for a manager) is a move in the conversation itself:
+    # the order it came after must not win it back through the context reading.
+    reading = settings.model_copy(update={"context_below": 2.0, "conversation_prior": 1.0})
+    suggester = Suggester(index, embedder, reading)
+    history = (
+        Turn("customer", "my order is late"),
+        Turn("agent", "I checked it", "order-late/check-tracking/en/0"),
+    )
+    angry = suggester.suggest(Query("you are useless, worst service ever", history=history))
+    assert angry.suggestions[0].entry_id == "angry-customer"

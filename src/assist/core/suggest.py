@@ -112,6 +112,12 @@ class _Candidate:
     offered: bool = False  # the out-of-scope entry, offered because nothing fits
 
 
+# Entries that are a move in the conversation itself (thanks and goodbye, anger, asking
+# for a manager): when the message alone points at one, the topic before does not pull
+# it back.
+TURN_TAKING = {"closing", "de-escalation", "escalation"}
+
+
 class Suggester:
     def __init__(self, index: Index, embedder: Embedder, settings: Settings):
         self.index = index  # swapped whole on reload; each call reads it once
@@ -148,7 +154,10 @@ class Suggester:
         candidates = self._search(index, rows, row_question, row_texts, mood.mood, lang, k)
         if previous_vector is not None and previous is not None:
             alone_best = max((c.dense for c in candidates), default=0.0)
-            if alone_best < self.confidence.context_below:
+            turn_taking = bool(candidates) and bool(
+                TURN_TAKING & set(index.entries[candidates[0].entry_id].tags)
+            )
+            if alone_best < self.confidence.context_below and not turn_taking:
                 # A follow-up that says little alone is read with the turn before it,
                 # and the conversation's situation gets a bounded prior.
                 mixed = _unit(vectors[0] + self.settings.context_weight * previous_vector)
