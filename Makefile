@@ -73,6 +73,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python scripts/bench_suggest.py
 	$(BIN)/python scripts/bench_http.py
 	$(BIN)/python scripts/bench_concurrency.py
+	$(BIN)/python scripts/bench_slow_clients.py
 
 # Every public benchmark on its query split (../shared/datasets or $$ASSIST_EVAL_DATA),
 # the defaults plus the alternatives the README compares; reports/summary.md + .png.
