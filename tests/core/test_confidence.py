@@ -177,3 +177,17 @@ def test_a_turn_taking_message_is_not_pulled_back_to_the_topic(index, embedder, 
     )
     angry = suggester.suggest(Query("you are useless, worst service ever", history=history))
     assert angry.suggestions[0].entry_id == "angry-customer"
+
+
+def test_classifiers_are_trained_when_an_index_is_prepared(guarded):
+    from assist.core import confidence, mood_model
+    from assist.core.confidence import train_classifiers
+
+    index, _, _ = guarded
+    train_classifiers(index)
+
+    def untrained():
+        raise AssertionError("trained again on first use")
+
+    confidence._SCOPES.get(index.sides, untrained)
+    mood_model._MODELS.get(index.mood_vectors, untrained)

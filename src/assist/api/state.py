@@ -11,6 +11,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from ..core.confidence import train_classifiers
 from ..core.embed import Embedder, load_embedder
 from ..core.index import Index, current_version, load_index
 from ..core.suggest import Suggester
@@ -68,7 +69,9 @@ class Service:
         """Every failure to load a version is a refusal (409), never a 500 or a dead
         watcher; what was not foreseen goes to the log with its traceback."""
         try:
-            return load_index(self.settings.index_dir, self.embedder)
+            index = load_index(self.settings.index_dir, self.embedder)
+            train_classifiers(index)  # before the swap: no request waits for it
+            return index
         except AssistError:
             raise
         except Exception as exc:

@@ -162,3 +162,13 @@ def stage_scores(
     for row, similarity in zip(rows, similarities.tolist(), strict=True):
         by_reply.setdefault(sides.stages[row].reply_id, []).append(similarity)
     return {reply: soft_max(np.array(v), temperature) for reply, v in by_reply.items()}
+
+
+def train_classifiers(index: Index) -> None:
+    """Train the scope and mood classifiers of a freshly loaded index now, so the first
+    request after a start or a hot reload does not pay for it (about a second)."""
+    from .mood_model import model_for
+
+    model_for(index.mood_vectors, index.mood_labels)
+    if index.sides is not None and len(index.sides.outside):
+        scope_model(index)
