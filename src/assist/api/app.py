@@ -83,14 +83,15 @@ def _refuse_guessers(request: Request) -> str:
     address = request.client.host if request.client else "unknown"
     wait = state.auth_failures.wait(address)
     if wait:
-        state.metrics.rate_limited.inc()
-        retry = max(1, math.ceil(wait))
-        raise HTTPException(
-            429,
-            f"too many missing or unknown API keys from this address; retry in {retry} s",
-            headers={"Retry-After": str(retry)},
-        )
+        raise _too_many(request, wait, "too many missing or unknown API keys from this address")
     return address
+
+
+def _too_many(request: Request, wait: float, reason: str) -> HTTPException:
+    """429 with Retry-After (whole seconds, at least 1), counted in the metrics."""
+    request.app.state.metrics.rate_limited.inc()
+    retry = max(1, math.ceil(wait))
+    return HTTPException(429, f"{reason}; retry in {retry} s", headers={"Retry-After": str(retry)})
 
 
 def authenticate(
@@ -118,14 +119,11 @@ def authenticate(
         principal, caller = found, found.name
     wait = state.rate.take(caller)
     if wait:
-        state.metrics.rate_limited.inc()
-        retry = max(1, math.ceil(wait))
-        raise HTTPException(
-            429,
+        raise _too_many(
+            request,
+            wait,
             f"rate limit exceeded ({settings.rate_limit_per_second:g} "
-            f"requests/s per key, burst {settings.rate_limit_burst}); "
-            f"retry in {retry} s",
-            headers={"Retry-After": str(retry)},
+            f"requests/s per key, burst {settings.rate_limit_burst})",
         )
     return principal
 

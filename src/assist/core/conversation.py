@@ -30,9 +30,6 @@ class Context:
     previous: tuple[str, ...]  # earlier customer turns, oldest first
 
 
-EMPTY = Context(None, frozenset(), ())
-
-
 def read_history(history: Sequence[TurnLike]) -> Context:
     """The conversation's state from the turns the client sent (oldest first)."""
     entry: str | None = None
@@ -48,14 +45,3 @@ def read_history(history: Sequence[TurnLike]) -> Context:
             entry = parts[0]
             sent.add((parts[0], parts[1]))
     return Context(entry, frozenset(sent), tuple(previous))
-
-
-def with_prior(scores: dict[str, float], prior_entry: str | None, bonus: float) -> dict[str, float]:
-    """Entry scores with the conversation's entry raised by `bonus` (added even when the
-    message alone did not reach it: "ok and now?" names no situation)."""
-    if not prior_entry or bonus <= 0:
-        return scores
-    out = dict(scores)
-    floor = min(scores.values(), default=0.0)
-    out[prior_entry] = out.get(prior_entry, floor) + bonus
-    return out

@@ -86,12 +86,6 @@ class Sides:
         object.__setattr__(self, "rows_by_entry", rows)
 
 
-def no_sides(dim: int) -> Sides:
-    """What an index built before these files existed has: nothing on either side."""
-    empty = np.zeros((0, dim), dtype=np.float32)
-    return Sides(empty, (), (), empty)
-
-
 def side_texts(outside: list[tuple[str, str]], stages: list[Stage]) -> list[str]:
     """The texts to embed, outside exemplars first, in the order `write` expects."""
     return [text for _, text in outside] + [s.text for s in stages]
