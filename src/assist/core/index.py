@@ -14,6 +14,7 @@ A build goes to index/.tmp-*, is fsynced, renamed to index/<version>, and only t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -21,8 +22,8 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from importlib import resources
@@ -49,6 +50,15 @@ from .sides import (
     side_texts,
     stage_messages,
     write_sides,
+)
+from .snippets import (
+    SCOPES_FILE,
+    Scope,
+    SharedReply,
+    Viewer,
+    as_entries,
+    read_scopes,
+    scopes_blob,
 )
 from .text import NORMALISER_VERSION, detect_script, normalise, words
 
@@ -95,6 +105,12 @@ class Index:
     mood_labels: tuple[str, ...]
     lexical: Lexical | None = None  # BM25 over the same units (absent in old versions)
     sides: Sides | None = None  # out-of-scope exemplars and reply stages (absent in old ones)
+    # Snippet entries' owners, and the snippet change number the build (or the live
+    # state) has seen; entries without a scope are the team's playbook, seen by everyone.
+    scopes: Mapping[str, Scope] = field(default_factory=dict)
+    snippet_change: int = 0
+    # Entry ordinals never to return (a snippet retired or edited since the build).
+    blocked: frozenset[int] = frozenset()
 
     @property
     def version(self) -> str:
@@ -121,6 +137,28 @@ class Index:
             if unit.kind == "example":
                 has["en" if detect_script(unit.text) == "en" else "fa"][ordinal] = True
         return has
+
+    def hidden_for(self, viewer: Viewer | None) -> np.ndarray | None:
+        """Per entry ordinal, whether `viewer` may not be offered it (None: nothing to
+        hide). Kept per viewer on the index: a few teams and authors, each computed once."""
+        if not self.scopes and not self.blocked:
+            return None
+        cache_key = (viewer.name, viewer.team) if viewer else None
+        known = self._hidden.get(cache_key)
+        if known is None:
+            known = np.zeros(len(self.entry_ids), dtype=bool)
+            for ordinal, entry_id in enumerate(self.entry_ids):
+                scope = self.scopes.get(entry_id)
+                known[ordinal] = ordinal in self.blocked or (
+                    scope is not None and not scope.visible_to(viewer)
+                )
+            if len(self._hidden) < 1000:
+                self._hidden[cache_key] = known
+        return known
+
+    @cached_property
+    def _hidden(self) -> dict[tuple[str, str] | None, np.ndarray]:
+        return {}
 
     def search(self, queries: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, unit ids) of the `depth` nearest units per query row; -1 pads."""
@@ -170,11 +208,19 @@ def build_index(
     titles: bool = True,
     guidance: bool = False,
     out_of_scope: list[tuple[str, str]] | None = None,
+    snippets: Sequence[SharedReply] = (),
+    snippet_change: int = 0,
 ) -> BuildReport:
     """Embed and publish a new version; returns what it did. `progress(done, total)`.
     `out_of_scope`: (lang, text) exemplars of messages no entry answers; None = the
-    bundled set, [] = none."""
+    bundled set, [] = none. `snippets`: the approved snippets to fold in, as the store
+    had them at change number `snippet_change`."""
     started = time.perf_counter()
+    served = [s for s in snippets if s.served]
+    if served:
+        playbooks = dataclasses.replace(
+            playbooks, entries=(*playbooks.entries, *as_entries(served, playbooks.by_id()))
+        )
     units = collect_units(playbooks.entries, titles=titles, guidance=guidance)
     moods = mood_exemplars()
     outside = out_of_scope_exemplars() if out_of_scope is None else out_of_scope
@@ -210,6 +256,9 @@ def build_index(
             )
             for name in write_sides(tmp, outside, stages, matrix[split:]):
                 files[name] = _sha256_file(tmp / name)
+            if served or snippet_change:
+                _write(tmp / SCOPES_FILE, scopes_blob(served, snippet_change))
+                files[SCOPES_FILE] = _sha256_file(tmp / SCOPES_FILE)
             manifest = Manifest(
                 version=version,
                 embedder=embedder.name,
@@ -224,6 +273,7 @@ def build_index(
                     "moods": len(moods),
                     "out_of_scope": len(outside),
                     "stages": len(stages),
+                    "snippets": len(served),
                     **{
                         f"units_{kind}": sum(u.kind == kind for u in units)
                         for kind in ("example", "title", "guidance")
@@ -513,6 +563,10 @@ def _parse(directory: Path, manifest: Manifest) -> Index:
     if "sides.json" in manifest.files:
         with _reading(manifest, "sides.json"):
             side_data = read_sides(directory, manifest.dim, entries)
+    scopes, snippet_change = {}, 0
+    if SCOPES_FILE in manifest.files:
+        with _reading(manifest, SCOPES_FILE):
+            scopes, snippet_change = read_scopes(directory, entries)
     entry_ids = tuple(entries)
     ordinal = {entry_id: i for i, entry_id in enumerate(entry_ids)}
     return Index(
@@ -527,6 +581,8 @@ def _parse(directory: Path, manifest: Manifest) -> Index:
         mood_labels=mood_labels,
         lexical=lexical,
         sides=side_data,
+        scopes=scopes,
+        snippet_change=snippet_change,
     )
 
 

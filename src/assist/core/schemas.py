@@ -53,6 +53,9 @@ class Reply(LocalizedList):
     # "you promised 24 h, it's been three days", «پولمو برگردونید»). Matched only among
     # the replies of an entry that is already chosen; the entry's examples choose it.
     when: LocalizedList = Field(default_factory=LocalizedList)
+    # The agent whose snippet this reply was (kept when a lead promotes it to a playbook),
+    # so the credit follows it.
+    author: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class FollowUp(Strict):

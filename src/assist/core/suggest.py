@@ -26,6 +26,7 @@ from .mood import detect_mood
 from .recent import RecentVectors
 from .render import Slot, customer_context, render
 from .schemas import Lang
+from .snippets import Viewer
 from .text import detect_script, normalise, reply_language, split_questions
 from .wording import choose_wording, sent_wordings
 
@@ -45,6 +46,7 @@ class Query:
     customer: Mapping[str, object] = field(default_factory=dict)
     lang: Lang | None = None
     k: int | None = None
+    viewer: Viewer | None = None  # whose snippets may be offered (None: team ones only)
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ class Suggester:
         mood_vector = vectors[0] if len(vectors) == 1 else _unit(vectors.mean(axis=0))
         mood = detect_mood(message, mood_vector, index.mood_vectors, index.mood_labels)
         rows, row_question, row_texts = list(vectors), list(range(len(texts))), list(texts)
-        candidates = self._search(index, rows, row_question, row_texts, mood.mood, lang, k)
+        hidden = index.hidden_for(query.viewer)
+        candidates = self._search(index, rows, row_question, row_texts, mood.mood, lang, k, hidden)
         if previous_vector is not None and previous is not None:
             alone_best = max((c.dense for c in candidates), default=0.0)
             turn_taking = bool(candidates) and bool(
@@ -162,11 +165,19 @@ class Suggester:
                 # and the conversation's situation gets a bounded prior.
                 mixed = _unit(vectors[0] + self.settings.context_weight * previous_vector)
                 in_context = self._search(
-                    index, [mixed], [0], [f"{previous} {texts[0]}"], mood.mood, lang, k, len(rows)
+                    index,
+                    [mixed],
+                    [0],
+                    [f"{previous} {texts[0]}"],
+                    mood.mood,
+                    lang,
+                    k,
+                    hidden,
+                    len(rows),
                 )
                 rows.append(mixed)
                 candidates = _merge(candidates, in_context)
-                prior = conversation.entry or self._top_entry(index, previous_vector)
+                prior = conversation.entry or self._top_entry(index, previous_vector, hidden)
                 bonus = self.settings.conversation_prior
                 if prior and self._is_a_stage_of(index, prior, vectors[0]):
                     bonus += self.settings.stage_prior  # "still nothing": this entry's words
@@ -228,6 +239,7 @@ class Suggester:
         mood: str,
         lang: Lang,
         k: int,
+        hidden: np.ndarray | None = None,
         first_row: int = 0,
     ) -> list[_Candidate]:
         depth = self.settings.search_depth
@@ -236,7 +248,7 @@ class Suggester:
         while True:  # dig deeper when a few entries own all the nearest units
             scores, ids = index.search(matrix, depth)
             candidates = self._rank(
-                index, scores, ids, row_texts, mood, lang, row_question, first_row
+                index, scores, ids, row_texts, mood, lang, row_question, first_row, hidden
             )
             if len(candidates) >= k * questions or depth >= len(index.units):
                 return candidates
@@ -268,9 +280,9 @@ class Suggester:
         scores = stage_scores(index.sides, entry_id, vector, self.confidence.temperature)
         return max(scores.values(), default=0.0) >= self.confidence.stage_floor
 
-    def _top_entry(self, index: Index, vector: np.ndarray) -> str | None:
+    def _top_entry(self, index: Index, vector: np.ndarray, hidden: np.ndarray | None) -> str | None:
         scores, ids = index.search(vector[None, :], self.settings.search_depth)
-        dense = self._dense(index, scores[0], ids[0])
+        dense = self._dense(index, scores[0], ids[0], hidden=hidden)
         return max(dense, key=lambda e: dense[e][0]) if dense else None
 
     def _rank(
@@ -283,6 +295,7 @@ class Suggester:
         lang: Lang,
         row_question: list[int] | None = None,
         first_row: int = 0,
+        hidden: np.ndarray | None = None,
     ) -> list[_Candidate]:
         """Entries ranked per question, mood-boosted; an entry answers only the question
         it matches best, so two questions get two different situations.
@@ -297,11 +310,11 @@ class Suggester:
         best: dict[str, _Candidate] = {}
         for row, (row_scores, row_ids) in enumerate(zip(scores, ids, strict=True)):
             question = row_question[row] if row_question else row
-            dense = self._dense(index, row_scores, row_ids, detect_script(texts[row]))
+            dense = self._dense(index, row_scores, row_ids, detect_script(texts[row]), hidden)
             ranked = dense
             if self.settings.retrieval != "dense":
                 weight = self.settings.bm25_weight_fa if lang == "fa" else self.settings.bm25_weight
-                ranked = self._with_words(index, dense, texts[row], len(row_ids), weight)
+                ranked = self._with_words(index, dense, texts[row], len(row_ids), weight, hidden)
             floor = min((v[0] for v in dense.values()), default=0.0)
             for entry_id, (score, similarity, unit) in ranked.items():
                 if mood in index.entries[entry_id].mood:
@@ -315,7 +328,12 @@ class Suggester:
         return sorted(best.values(), key=lambda c: -c.score)
 
     def _dense(
-        self, index: Index, row_scores: np.ndarray, row_ids: np.ndarray, script: str = "mixed"
+        self,
+        index: Index,
+        row_scores: np.ndarray,
+        row_ids: np.ndarray,
+        script: str = "mixed",
+        hidden: np.ndarray | None = None,
     ) -> dict[str, tuple[float, float, int]]:
         """entry id -> (score, best similarity, best unit) from the nearest units.
 
@@ -330,7 +348,7 @@ class Suggester:
         hits: dict[str, list[float]] = {}
         top: dict[str, tuple[float, int]] = {}
         for similarity, unit in zip(row_scores.tolist(), row_ids.tolist(), strict=True):
-            if unit >= 0:
+            if unit >= 0 and (hidden is None or not hidden[index.unit_entry[unit]]):
                 entry_id = index.entry_ids[index.unit_entry[unit]]
                 if lacking is not None and lacking[index.unit_entry[unit]]:
                     similarity += bonus
@@ -351,6 +369,7 @@ class Suggester:
         text: str,
         depth: int,
         weight: float,
+        hidden: np.ndarray | None = None,
     ) -> dict[str, tuple[float, float, int]]:
         if index.lexical is None:
             raise IndexMismatch(
@@ -360,6 +379,8 @@ class Suggester:
         lex_scores, lex_ids = index.lexical.search(text, depth)
         words_best: dict[str, tuple[float, int]] = {}
         for score, unit in zip(lex_scores.tolist(), lex_ids.tolist(), strict=True):
+            if hidden is not None and hidden[index.unit_entry[unit]]:
+                continue
             words_best.setdefault(index.entry_ids[index.unit_entry[unit]], (score, unit))
         scale = float(lex_scores[0]) if len(lex_scores) else 1.0
         floor = min((v[1] for v in dense.values()), default=0.0)
@@ -397,8 +418,8 @@ class Suggester:
             id=f"{entry.id}/{reply.id}/{reply_lang}/{variant}",
             entry_id=entry.id,
             reply_id=reply.id,
-            source="playbook",
-            author=None,
+            source="snippet" if entry.id in index.scopes else "playbook",
+            author=reply.author,
             title=entry.title.get(lang) or entry.title.get(reply_lang) or entry.id,
             lang=reply_lang,
             fallback_lang=reply_lang != lang,
