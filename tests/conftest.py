@@ -182,6 +182,25 @@ def pg_store():
         admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'assist.sqlite'}"
+    return request.getfixturevalue("pg_store").url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def db(store_url: str):
+    """A started Store (schema migrated to the newest revision) on either database."""
+    from assist.store.feedback import Store
+
+    store = Store(store_url)
+    assert store.start()
+    yield store
+    store.close()
+
+
 # ------------------------------------------------- the real e5 model (slow tier only)
 
 
