@@ -84,6 +84,10 @@ POSITIVES = [
     ("phone", "ring +44 20 7946 0958", "+44 20 7946 0958"),
     ("phone", "ring +1 (555) 123-4567", "+1 (555) 123-4567"),
     ("phone", "ring 0044 20 7946 0958", "0044 20 7946 0958"),
+    # a bare label is not an id noun: these stay phones
+    ("phone", "واحد پیگیری: ۰۲۱-۸۸۷۷۶۶۵۵", "۰۲۱-۸۸۷۷۶۶۵۵"),
+    ("phone", "order 09121234567", "09121234567"),
+    ("phone", "شماره سفارش را با ۰۹۱۲۱۲۳۴۵۶۷ هماهنگ کنید", "۰۹۱۲۱۲۳۴۵۶۷"),
     # cards
     ("card", "card 4111 1111 1111 1111.", "4111 1111 1111 1111"),
     ("card", "card 4111-1111-1111-1111", "4111-1111-1111-1111"),
@@ -150,6 +154,12 @@ NEGATIVES = [
     "sara at example dot com",
     "email@localhost",
     "version 1.2.3, build 20240115",
+    # after an id noun even a phone-shaped number is the id («شماره پیگیری» is a reference)
+    "شماره پیگیری: ۰۲۱۲۳۴۵۶۷۸۹",
+    "کد پیگیری پستی ۰۱۲۳۴۵۶۷۸۹۰",
+    "order number 09121234567",
+    "tracking no. 02188776655",
+    "کد پیگیری بانکی ۶۰۳۷۹۹۱۲۳۴۵۶۷۸۹۳",
     "2 500 000 000 000 000",  # grouped by thousands: an amount
     "",
 ]

@@ -90,10 +90,20 @@ _CURRENCY_AFTER = re.compile(
 )
 _CURRENCY_BEFORE = re.compile(r"(?:[$€£]|\b(?:usd|eur|irr|irt))\s*$", re.IGNORECASE)
 # "order 6037...": a checksum match right after an id label is that id, not a card.
-_ID_LABEL = re.compile(
+_ID_WORDS = (
     r"(?:order|tracking|track|ref|reference|invoice|receipt|transaction|shipment|parcel"
     r"|ticket|سفارش|رهگیری|پیگیری|فاکتور|رسید|تراکنش|بارنامه|مرسوله|تیکت)"
-    r"\s*(?:id|no\.?|number|code|شماره|کد)?\s*[:#]?\s*$",
+)
+_QUALIFIER = r"(?:\s+(?:پستی|مرسوله|بسته|بانکی|تراکنش|سفارش))?"
+_ID_LABEL = re.compile(
+    rf"{_ID_WORDS}{_QUALIFIER}\s*(?:id|no\.?|number|code|شماره|کد)?{_QUALIFIER}\s*[:#]?\s*$",
+    re.IGNORECASE,
+)
+# With an id noun ("order number", «شماره پیگیری», «کد رهگیری پستی») the label is explicit
+# enough that even a phone-shaped number after it is that id; a bare «پیگیری:» is not.
+_ID_NOUN_LABEL = re.compile(
+    rf"(?:{_ID_WORDS}{_QUALIFIER}\s*(?:id|no\.?|number|code|#|شماره|کد)"
+    rf"|(?:شماره|کد)\s*{_ID_WORDS}){_QUALIFIER}\s*[:#]?\s*$",
     re.IGNORECASE,
 )
 
@@ -136,7 +146,9 @@ def _numbers_in_run(text: str, run: re.Match[str]) -> list[Found]:
     last = len(groups) - 1
     head_blocked = _glued_before(text, run.start())
     tail_blocked = _glued_after(text, run.end())
-    labelled = bool(_ID_LABEL.search(text[max(0, run.start() - 40) : run.start()]))
+    before = text[max(0, run.start() - 40) : run.start()]
+    labelled = bool(_ID_LABEL.search(before))
+    id_noun = not plus and bool(_ID_NOUN_LABEL.search(before))
     found: list[Found] = []
     i = 0
     while i <= last:
@@ -151,6 +163,8 @@ def _numbers_in_run(text: str, run: re.Match[str]) -> list[Found]:
                 if len(number) >= _MIN_DIGITS and not (j == last and tail_blocked):
                     readings.append((j, number, sizes.copy()))
         for j, number, sizes in reversed(readings):  # the longest reading wins
+            if i == 0 and id_noun:
+                break  # the run opens with the labelled id: none of its readings is personal
             kind = _kind(number, sizes, first=i == 0, plus=plus, labelled=labelled)
             if kind:
                 start = run.start() if plus and i == 0 else groups[i][0]
