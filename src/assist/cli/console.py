@@ -2,7 +2,10 @@
 
 Most terminals do not run the Unicode bidi algorithm, so Persian would print backwards.
 When asked (`--bidi`, on by default for a terminal) each line is wrapped in logical
-order first and then reordered for display, so wrapped RTL paragraphs read top-down.
+order first and then reordered for display (bidi_display.py: brackets and «» mirrored),
+so wrapped RTL paragraphs read top-down. Every line of a paragraph keeps the paragraph's
+direction: a Persian reply that starts with "Sara" stays right to left, and an English
+label with a Persian quote in it stays left to right.
 """
 
 from __future__ import annotations
@@ -15,24 +18,40 @@ from rich.panel import Panel
 from rich.text import Text
 
 from ..core.text import detect_script
+from .bidi_display import bidi_class, visual
 
 
-def visual_lines(text: str, width: int, bidi: bool) -> list[str]:
-    lines = []
+def is_rtl(text: str) -> bool:
+    """A paragraph's direction: Persian (or mostly Persian) text is right to left, even
+    when it starts with a Latin name; mixed text goes by its first strong letter."""
+    script = detect_script(text)
+    if script != "mixed":
+        return script == "fa"
+    for char in text:
+        kind = bidi_class(char)
+        if kind in ("R", "AL", "L"):
+            return kind != "L"
+    return False
+
+
+def visual_lines(text: str, width: int, bidi: bool, rtl: bool | None = None) -> list[str]:
+    """`text` wrapped to `width` in logical order, then each line in visual order (when
+    `bidi`) with the direction of the paragraph it came from (`rtl`, else guessed)."""
+    out = []
     for paragraph in text.splitlines() or [""]:
-        lines.extend(textwrap.wrap(paragraph, width) or [""])
-    if not bidi:
-        return lines
-    from bidi import get_display
+        lines = textwrap.wrap(paragraph, width) or [""]
+        if bidi:
+            direction = is_rtl(paragraph) if rtl is None else rtl
+            lines = [visual(line, direction) for line in lines]
+        out.extend(lines)
+    return out
 
-    return [get_display(line) for line in lines]
 
-
-def _block(text: str, width: int, bidi: bool, style: str = "") -> Text:
-    rtl = detect_script(text) != "en"
+def _block(text: str, width: int, bidi: bool, style: str = "", rtl: bool | None = None) -> Text:
+    rtl = is_rtl(text) if rtl is None else rtl
     # Pre-wrapped to the panel's inner width, so rich must not wrap again.
     block = Text(
-        "\n".join(visual_lines(text, width, bidi)), style=style, no_wrap=True, overflow="crop"
+        "\n".join(visual_lines(text, width, bidi, rtl)), style=style, no_wrap=True, overflow="crop"
     )
     block.justify = "right" if rtl and bidi else "left"
     return block
@@ -57,31 +76,34 @@ def print_result(console: Console, result: dict[str, Any], bidi: bool) -> None:
         return
     many = len(signals["questions"]) > 1
     for n, s in enumerate(result["suggestions"], 1):
-        parts: list[Any] = [_block(s["text"], width, bidi)]
+        rtl = s["lang"] == "fa"  # the reply's own language sets its direction
+        parts: list[Any] = [_block(s["text"], width, bidi, rtl=rtl)]
         human = [slot["hint"] for slot in s["slots"] if slot["kind"] == "human"]
         data = [slot["name"] for slot in s["slots"] if slot["kind"] == "data"]
+        # English labels: left to right, whatever they quote.
         if human:
-            parts.append(
-                _block("to write yourself: " + " · ".join(human), width, bidi, style="magenta")
-            )
+            label = "to write yourself: " + " · ".join(human)
+            parts.append(_block(label, width, bidi, style="magenta", rtl=False))
         if data:
-            parts.append(_block("to fill: " + ", ".join(data), width, bidi, style="cyan"))
+            parts.append(
+                _block("to fill: " + ", ".join(data), width, bidi, style="cyan", rtl=False)
+            )
         for line in s["guidance"]:
-            parts.append(_block("• " + line, width, bidi, style="dim"))
+            parts.append(_block("• " + line, width, bidi, style="dim", rtl=rtl))
         why = s["why"]
         parts.append(
             _block(
-                f"matched {why['kind']}: {why['text']} ({why['similarity']:.3f})",
+                # The number first: after a Persian quote it would join the quote's run.
+                f"matched {why['kind']} ({why['similarity']:.3f}): {why['text']}",
                 width,
                 bidi,
                 style="dim italic",
+                rtl=False,
             )
         )
         title = f"{n} · {s['title']}"
         if bidi and detect_script(s["title"]) != "en":
-            from bidi import get_display
-
-            title = f"{n} · {get_display(s['title'])}"
+            title = f"{n} · {visual(s['title'], is_rtl(s['title']))}"
         subtitle = f"{s['entry_id']}/{s['reply_id']} · score {s['score']:.3f}"
         if many:
             subtitle += f" · answers question {s['question'] + 1}"
