@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -9,7 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbedderName = Literal["e5", "sentence-transformers", "hash"]
-Role = Literal["agent", "admin"]
+Role = Literal["agent", "lead", "admin"]
+# Each role may do what the ones before it may: a lead reviews snippets and reads the
+# team's statistics, an admin also manages the service.
+ROLES: tuple[Role, ...] = ("agent", "lead", "admin")
 # The most history turns a request may carry, whatever max_history_turns says: the
 # schema refuses more before validating a single turn.
 HISTORY_TURNS_CAP = 200
@@ -22,7 +27,21 @@ class ApiKey(BaseModel):
 
     name: str = Field(min_length=1, max_length=100)
     role: Role
+    # Scopes snippets, statistics and follow-ups; keys without one share "default".
+    team: str = Field("default", min_length=1, max_length=100)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+KEY_PREFIX = "ak_"
+
+
+def hash_key(key: str) -> str:
+    """What is stored of an API key (file or database): its sha256, never the key."""
+    return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+
+
+def new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
 class Settings(BaseSettings):
@@ -49,6 +68,10 @@ class Settings(BaseSettings):
     # Soft maximum over an entry's matching units (0 = plain max). 0.02 won on
     # leave-one-out over the playbook examples (README, "Quality").
     aggregation_temperature: float = Field(0.02, ge=0.0, le=1.0)
+    # Added to a snippet's similarities: a snippet comes with a handful of customer
+    # messages where an entry has dozens, and the soft maximum rewards their number
+    # (tuned on the dev half of tests/data/snippets.yaml, README "Expert snippets").
+    snippet_bonus: float = Field(0.0, ge=0.0, le=0.5)
     # dense (embeddings), bm25 (words only) or hybrid (dense + bm25_weight x BM25 scaled
     # to [0, 1] per query). Every index carries both, so switching needs no rebuild.
     retrieval: Literal["dense", "bm25", "hybrid"] = "hybrid"
@@ -114,6 +137,13 @@ class Settings(BaseSettings):
     # /docs: Swagger UI served from this server (no CDN); off hides it, /openapi.json stays.
     docs: bool = True
     reload_poll_seconds: float = Field(2.0, ge=0.0, description="watch index/current; 0 = off")
+    # How often each process asks the store for snippet changes and database keys: an
+    # approval reaches every replica within this (plus the triggers' embedding).
+    store_poll_seconds: float = Field(2.0, ge=0.0, description="0 = off")
+    # The review page's "near duplicates": an entry whose customer messages are this
+    # close (cosine) to a snippet's triggers, or a wording this similar to its text.
+    duplicate_situation: float = Field(0.92, ge=-1.0, le=1.0)
+    duplicate_wording: float = Field(0.6, ge=0.0, le=1.0)
     suggest_threads: int = Field(2, ge=1, le=64, description="concurrent suggest calls")
     # Feedback (and later snippets): SQLAlchemy URL; None = SQLite `assist.sqlite` beside
     # the index directory. `postgresql://user@host/db` when replicas share it.
@@ -127,6 +157,9 @@ class Settings(BaseSettings):
     database_statement_timeout: float = Field(5.0, gt=0.0, le=300.0)
     database_pool_timeout: float = Field(5.0, gt=0.0, le=300.0)
     database_retry_seconds: float = Field(5.0, gt=0.0, le=3600.0)
+    # Apply pending schema migrations at start (under a lock); off, a start with pending
+    # ones reports not-ready until `assist db upgrade` runs.
+    auto_migrate: bool = True
 
     # --- Connections: what the app can't see, so `assist serve` sets it in uvicorn.
     # A request's headers must arrive within this (from connect, or from the previous

@@ -25,7 +25,7 @@ def test_help_lists_the_flow(runner):
 def test_reindex_then_suggest_json(runner):
     built = runner.invoke(main, ["reindex", "-q"])
     assert built.exit_code == 0, built.output
-    assert "entries 3 · units 20 · re-embedded" in built.output
+    assert "entries 3 (snippets 0) · units 20 · re-embedded" in built.output
     again = runner.invoke(main, ["reindex", "-q"])
     assert "re-embedded 0" in again.output
     result = runner.invoke(

@@ -9,26 +9,26 @@ import contextlib
 import functools
 import json
 import logging
-import math
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .. import __version__
 from ..core.embed import Embedder
-from ..core.suggest import Query, Suggester, Turn
+from ..core.snippets import SharedReply, Viewer
+from ..core.suggest import Query, Turn
 from ..errors import AssistError
 from ..settings import Settings
-from ..store.feedback import MAX_IDEMPOTENCY_KEY, Recorded, Store, StoreUnavailable
-from . import access_log, docs, web
-from .auth import ANONYMOUS, KeyRing, Principal, RateLimiter
+from ..store.feedback import MAX_IDEMPOTENCY_KEY, Store, StoreUnavailable
+from . import access_log, docs, snippets, web
+from .auth import KeyRing, RateLimiter
+from .deps import ERRORS, AdminDep, AgentDep, ServiceDep, SuggesterDep, bounded
 from .limits import BodyLimitMiddleware
 from .loopback import LoopbackOnlyMiddleware
 from .metrics import Metrics, MetricsMiddleware
@@ -45,105 +45,10 @@ from .schemas import (
 from .state import Service
 
 log = logging.getLogger("assist")
-_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`")
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "description": text}
-    for code, text in {
-        400: "Body is not JSON, or a bad Content-Length",
-        401: "Missing or unknown API key",
-        403: "The key's role may not use this route",
-        413: "Body or message over its limit",
-        422: "Malformed body",
-        429: "Rate limit exceeded (see Retry-After)",
-        503: "No index loaded yet",
-    }.items()
-}
-
-
-def get_service(request: Request) -> Service:
-    service: Service = request.app.state.service
-    return service
-
-
-ServiceDep = Annotated[Service, Depends(get_service)]
-
-
-def get_suggester(service: ServiceDep) -> Suggester:
-    return service.require()  # IndexNotReady -> 503
-
-
-SuggesterDep = Annotated[Suggester, Depends(get_suggester)]
-
-
-def _refuse_guessers(request: Request) -> str:
-    """429 while this client address is out of failed-authentication tokens; then every
-    key from it waits, a right one too, or a 200 among the 429s would confirm a guess.
-    Returns the address, to charge if this attempt fails as well."""
-    state = request.app.state
-    address = request.client.host if request.client else "unknown"
-    wait = state.auth_failures.wait(address)
-    if wait:
-        raise _too_many(request, wait, "too many missing or unknown API keys from this address")
-    return address
-
-
-def _too_many(request: Request, wait: float, reason: str) -> HTTPException:
-    """429 with Retry-After (whole seconds, at least 1), counted in the metrics."""
-    request.app.state.metrics.rate_limited.inc()
-    retry = max(1, math.ceil(wait))
-    return HTTPException(429, f"{reason}; retry in {retry} s", headers={"Retry-After": str(retry)})
-
-
-def authenticate(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    state = request.app.state
-    settings: Settings = state.settings
-    if settings.auth_disabled:
-        principal = ANONYMOUS
-        caller = request.client.host if request.client else "local"
-    else:
-        address = _refuse_guessers(request)
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            state.auth_failures.take(address)
-            raise HTTPException(
-                401,
-                "missing API key: send `Authorization: Bearer <key>`",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        found = state.keys.identify(credentials.credentials)
-        if found is None:
-            state.auth_failures.take(address)
-            raise HTTPException(401, "unknown API key", headers={"WWW-Authenticate": "Bearer"})
-        principal, caller = found, found.name
-    wait = state.rate.take(caller)
-    if wait:
-        raise _too_many(
-            request,
-            wait,
-            f"rate limit exceeded ({settings.rate_limit_per_second:g} "
-            f"requests/s per key, burst {settings.rate_limit_burst})",
-        )
-    return principal
-
-
-AgentDep = Annotated[Principal, Depends(authenticate)]
-
-
-def require_admin(principal: AgentDep) -> Principal:
-    if not principal.may("admin"):
-        raise HTTPException(
-            403, f"this route needs an admin key; {principal.name!r} is an {principal.role} key"
-        )
-    return principal
-
-
-AdminDep = Annotated[Principal, Depends(require_admin)]
 router = APIRouter()
 
 
-@router.post("/v1/suggest", response_model=SuggestResponse, responses=_ERRORS, tags=["v1"])
+@router.post("/v1/suggest", response_model=SuggestResponse, responses=ERRORS, tags=["v1"])
 async def suggest(
     body: SuggestRequest, principal: AgentDep, suggester: SuggesterDep, request: Request
 ) -> Response:
@@ -169,6 +74,7 @@ async def suggest(
         customer={k: v for k, v in body.customer.items() if v is not None},
         lang=body.lang,
         k=body.k,
+        viewer=Viewer(principal.name, principal.team),
     )
     started = time.perf_counter()
     result = await anyio.to_thread.run_sync(
@@ -198,7 +104,7 @@ IdempotencyKey = Annotated[
     status_code=201,
     response_model=FeedbackResponse,
     responses={
-        **_ERRORS,
+        **ERRORS,
         200: {"model": FeedbackResponse, "description": "A retry: the Idempotency-Key's event"},
         409: {"model": Problem, "description": "Idempotency-Key already used for another event"},
         503: {"model": Problem, "description": "Feedback store unreachable"},
@@ -215,7 +121,7 @@ async def feedback(
     """Record what the agent did with a suggestion: an append-only event log."""
     store: Store = request.app.state.store
     try:
-        recorded = await _bounded(
+        recorded = await bounded(
             store,
             lambda: store.record_feedback(
                 key_name=principal.name,
@@ -234,21 +140,7 @@ async def feedback(
     return FeedbackResponse(id=recorded.id)
 
 
-async def _bounded(store: Store, write: Callable[[], Recorded]) -> Recorded:
-    """The write, or StoreUnavailable once the store's own timeouts should have ended it:
-    a database that stops answering mid-connection (no driver timeout covers that) costs
-    this request seconds, and its thread is left to the driver."""
-    try:
-        with anyio.fail_after(store.request_bound):
-            return await anyio.to_thread.run_sync(write, abandon_on_cancel=True)
-    except TimeoutError as exc:
-        raise StoreUnavailable(
-            f"the database at {store.display_url} is unavailable: "
-            f"no answer within {store.request_bound:g} s"
-        ) from exc
-
-
-@router.post("/v1/admin/reload", response_model=ReloadResponse, responses=_ERRORS, tags=["admin"])
+@router.post("/v1/admin/reload", response_model=ReloadResponse, responses=ERRORS, tags=["admin"])
 async def reload(service: ServiceDep, principal: AdminDep, request: Request) -> ReloadResponse:
     """Swap to the newest published index; a broken one is refused (409) and the current
     one keeps serving."""
@@ -292,14 +184,9 @@ async def prometheus(request: Request) -> Response:
 
 def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAPI:
     """The service; the model and the index load in the lifespan, once per process."""
-    keys = KeyRing.from_settings(settings)  # no keys and auth on: refuse to start
-    store = Store(  # a bad URL refuses to start; no connection yet
-        settings.store_url,
-        connect_timeout=settings.database_connect_timeout,
-        statement_timeout=settings.database_statement_timeout,
-        pool_timeout=settings.database_pool_timeout,
-        retry_seconds=settings.database_retry_seconds,
-    )
+    # No keys and auth on: refuse to start, unless a shared database may hold them.
+    keys = KeyRing.from_settings(settings, stored=settings.database_url is not None)
+    store = Store.from_settings(settings)  # a bad URL refuses to start; no connection yet
     access_log.install()  # keys in query strings never reach uvicorn's access log
     metrics = Metrics()
 
@@ -319,17 +206,23 @@ def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastA
         metrics.set_index(service.version)
         app.state.service = service
         app.state.capacity = anyio.CapacityLimiter(settings.suggest_threads)
-        watcher = (
-            asyncio.create_task(_watch(service, metrics, settings.reload_poll_seconds))
-            if settings.reload_poll_seconds > 0
-            else None
-        )
+        tasks = []
+        if settings.reload_poll_seconds > 0:
+            tasks.append(
+                asyncio.create_task(_watch(service, metrics, settings.reload_poll_seconds))
+            )
+        if settings.store_poll_seconds > 0:
+            tasks.append(
+                asyncio.create_task(
+                    _follow_store(service, store, keys, settings.store_poll_seconds)
+                )
+            )
         try:
             yield
         finally:
             opener.cancel()
-            if watcher:
-                watcher.cancel()
+            for task in tasks:
+                task.cancel()
             store.close()
 
     app = FastAPI(
@@ -373,6 +266,7 @@ def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastA
         app.add_middleware(LoopbackOnlyMiddleware)
     _add_error_handlers(app)
     app.include_router(router)
+    app.include_router(snippets.router)
     app.include_router(web.router)
     if settings.docs:
         app.include_router(docs.router)
@@ -410,6 +304,34 @@ async def _open_store(store: Store, period: float) -> None:
         await asyncio.sleep(period)
     if failures:
         log.warning("feedback store ready after %d failed attempts", failures)
+
+
+async def _follow_store(service: Service, store: Store, keys: KeyRing, period: float) -> None:
+    """Every `period` seconds: snippet changes past the served change number join the
+    index, and the database's keys replace the ones read before. The store being down
+    keeps what was loaded; requests never wait for this."""
+    failing = False
+    while True:
+        await asyncio.sleep(period)
+        if not store.ready:
+            continue
+        try:
+            after = service.snippet_change
+            changed = await bounded(store, functools.partial(store.snippets.changes_since, after))
+            if changed:
+                shared = [SharedReply.from_mapping(s.to_dict()) for s in changed]
+                await anyio.to_thread.run_sync(service.apply_snippets, shared)
+            stored = await bounded(store, store.keys.all_active)
+            keys.set_stored(stored)
+            if failing:
+                log.warning("store poll recovered")
+            failing = False
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # an outage keeps the last state; log it once
+            if not failing:
+                log.error("store poll failed, serving the snippets and keys loaded: %s", exc)
+            failing = True
 
 
 async def _watch(service: Service, metrics: Metrics, period: float) -> None:

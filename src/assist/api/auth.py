@@ -6,7 +6,6 @@ Framework-free: the HTTP edge calls `KeyRing.identify`, `RateLimiter.take` and `
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -19,22 +18,14 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import AssistError
-from ..settings import ApiKey, Role, Settings
+from ..settings import KEY_PREFIX as KEY_PREFIX  # these three live in settings.py now
+from ..settings import ROLES, ApiKey, Role, Settings, hash_key, new_key
 
-KEY_PREFIX = "ak_"
 _KEYS = TypeAdapter(list[ApiKey])
 
 
 class KeyConfigError(AssistError):
     status_code = 500
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
-
-
-def new_key() -> str:
-    return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
 def read_keys_file(path: Path) -> list[ApiKey]:
@@ -46,18 +37,21 @@ def read_keys_file(path: Path) -> list[ApiKey]:
         raise KeyConfigError(f"{path}: not a valid keys file ({exc})") from exc
 
 
-def add_key(path: Path, name: str, role: Role) -> str:
-    """Create a key, append its hash to the keys file (mode 0600); return the key once."""
+def add_key(path: Path, name: str, role: Role, team: str = "default") -> str:
+    """Create a key, append its hash to the keys file (mode 0600); return the key once.
+    A running server picks the file up on its next request with an unknown key."""
     keys = read_keys_file(path)
     if any(k.name == name for k in keys):
         raise KeyConfigError(f"{path}: a key named {name!r} exists already")
     key = new_key()
-    keys.append(ApiKey(name=name, role=role, sha256=hash_key(key)))
+    keys.append(ApiKey(name=name, role=role, team=team, sha256=hash_key(key)))
     text = yaml.safe_dump([k.model_dump() for k in keys], sort_keys=False, allow_unicode=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
+    os.replace(tmp, path)  # a server reading it meanwhile sees the old file or the new one
     return key
 
 
@@ -65,38 +59,103 @@ def add_key(path: Path, name: str, role: Role) -> str:
 class Principal:
     name: str
     role: Role
+    team: str = "default"
 
     def may(self, role: Role) -> bool:
-        return self.role == "admin" or self.role == role
+        """At least `role`: agent < lead < admin."""
+        return ROLES.index(self.role) >= ROLES.index(role)
 
 
 ANONYMOUS = Principal("anonymous", "admin")  # only when auth is explicitly disabled
+# An unknown key re-reads a changed keys file at most this often (a key guesser must not
+# turn into a file-system load).
+FILE_CHECK_SECONDS = 1.0
 
 
 class KeyRing:
-    def __init__(self, keys: list[ApiKey]):
-        self._by_hash = {k.sha256: k for k in keys}
+    """Keys from the settings, the keys file and the database. A key added to the file
+    (`assist keys new`) works at once: an unknown key re-reads the file if it changed;
+    keys in the database arrive with the served state's poll (`set_stored`)."""
+
+    def __init__(self, keys: list[ApiKey], file: Path | None = None):
+        self._fixed = [k for k in keys]
+        self._file = file
+        self._file_keys: list[ApiKey] = []
+        self._stored: list[ApiKey] = []
+        self._file_stamp: tuple[int, int] | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        self._by_hash: dict[str, ApiKey] = {}
+        if file is not None:
+            self._reread_file(force=True)
+        self._rebuild()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> KeyRing:
-        keys = read_keys_file(settings.api_keys_file) + list(settings.api_keys)
-        if not keys and not settings.auth_disabled:
+    def from_settings(cls, settings: Settings, *, stored: bool = False) -> KeyRing:
+        """`stored`: keys may also come from the database, so none configured yet is no
+        reason to refuse to start."""
+        ring = cls(list(settings.api_keys), settings.api_keys_file)
+        if not len(ring) and not settings.auth_disabled and not stored:
             raise KeyConfigError(
                 f"no API keys configured: create one with `assist keys new --name NAME "
                 f"--role agent` (writes {settings.api_keys_file}), or set "
                 "ASSIST_AUTH_DISABLED=true for a local demo"
             )
-        return cls(keys)
+        return ring
 
     def __len__(self) -> int:
         return len(self._by_hash)
 
+    def set_stored(self, keys: list[ApiKey]) -> None:
+        """The database's active keys (a revoked key disappears with the next poll)."""
+        with self._lock:
+            self._stored = list(keys)
+            self._rebuild()
+
     def identify(self, key: str) -> Principal | None:
-        digest = hash_key(key)
+        found = self._find(hash_key(key))
+        if found is None and self._reread_file():
+            found = self._find(hash_key(key))
+        return Principal(found.name, found.role, found.team) if found else None
+
+    def _find(self, digest: str) -> ApiKey | None:
         for known, api_key in self._by_hash.items():
             if hmac.compare_digest(known, digest):
-                return Principal(api_key.name, api_key.role)
+                return api_key
         return None
+
+    def _reread_file(self, *, force: bool = False) -> bool:
+        """Whether the file changed (and was read again). A broken file keeps the keys
+        read before: a half-edited file must not lock every agent out."""
+        if self._file is None:
+            return False
+        now = time.monotonic()
+        with self._lock:
+            if not force and now - self._checked < FILE_CHECK_SECONDS:
+                return False
+            self._checked = now
+            try:
+                info = self._file.stat()
+                stamp = (info.st_mtime_ns, info.st_size)
+            except OSError:
+                stamp = None
+            if stamp == self._file_stamp and not force:
+                return False
+            try:
+                self._file_keys = read_keys_file(self._file)
+            except KeyConfigError:
+                if force:
+                    raise
+                return False
+            self._file_stamp = stamp
+            self._rebuild()
+            return True
+
+    def _rebuild(self) -> None:
+        by_hash = {}
+        for key in (*self._stored, *self._file_keys, *self._fixed):  # settings win
+            by_hash[key.sha256] = key
+        self._by_hash = by_hash
 
 
 class RateLimiter:

@@ -1,8 +1,11 @@
-"""The serving state of one process: the embedder, the Suggester and hot index reloads.
+"""The serving state of one process: the embedder, the Suggester, hot index reloads and
+the live snippets.
 
 A reload loads and verifies the new version off to the side, then swaps the Suggester's
 index reference; a request in flight keeps the index it started with. A broken or
-mismatched version is refused and the old one keeps serving.
+mismatched version is refused and the old one keeps serving. Snippets approved (or
+retired, or edited) since the version was built arrive as plain data from the store's
+poll (`apply_snippets`) and are joined to it the same way: build off to the side, swap.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from dataclasses import dataclass
 from ..core.confidence import train_classifiers
 from ..core.embed import Embedder, load_embedder
 from ..core.index import Index, current_version, load_index
+from ..core.library import combine
+from ..core.snippets import LiveSnippets, SharedReply
 from ..core.suggest import Suggester
 from ..errors import AssistError, IndexMismatch, IndexNotReady
 from ..settings import Settings
@@ -33,8 +38,10 @@ class Service:
         self.settings = settings
         self.embedder = embedder or load_embedder(settings)
         self.suggester: Suggester | None = None
+        self.base: Index | None = None  # the published version, without live snippets
+        self.live = LiveSnippets()
         self.not_ready_reason = "starting"
-        self._lock = threading.Lock()  # one reload at a time
+        self._lock = threading.Lock()  # one swap at a time (reload or snippets)
 
     @property
     def version(self) -> str | None:
@@ -57,9 +64,11 @@ class Service:
             index = self._load()
             previous = self.version
             if self.suggester is None:
-                self.suggester = Suggester(index, self.embedder, self.settings)
+                self.base, self.live = index, self.live.since(index.snippet_change)
+                self.suggester = Suggester(combine(index, self.live), self.embedder, self.settings)
             elif index.version != previous:
-                self.suggester.index = index
+                self.base, self.live = index, self.live.since(index.snippet_change)
+                self.suggester.index = combine(index, self.live)
             if index.version != previous:
                 log.info("serving index %s (was %s)", index.version, previous)
             self.not_ready_reason = ""
@@ -81,6 +90,28 @@ class Service:
                 f"index {version} could not be loaded ({exc.__class__.__name__}; "
                 "the server log has the details); run `assist reindex`"
             ) from exc
+
+    @property
+    def snippet_change(self) -> int:
+        """The newest snippet change this process serves: poll the store after it."""
+        base = self.base.snippet_change if self.base else 0
+        return max(base, self.live.change)
+
+    def apply_snippets(self, changed: list[SharedReply]) -> int:
+        """Join snippets changed in the store to the served index (their triggers are
+        embedded here, off the request path); returns how many were applied."""
+        with self._lock:
+            base = self.base
+            fresh = [s for s in changed if s.change > self.snippet_change]
+            if base is None or not fresh:
+                return 0
+            self.live = self.live.apply(fresh, self.embedder, base.entries)
+            assert self.suggester is not None
+            self.suggester.index = combine(base, self.live)
+            log.info(
+                "snippets: %d change(s) applied, now at change %d", len(fresh), self.live.change
+            )
+            return len(fresh)
 
     def published_version(self) -> str | None:
         return current_version(self.settings.index_dir)

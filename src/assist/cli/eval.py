@@ -78,6 +78,16 @@ def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     "--index", "index_dir", type=click.Path(path_type=Path), help="Index root (--golden)."
 )
 @click.option("--misses", is_flag=True, help="--golden: list every wrong top match.")
+@click.option(
+    "--snippets",
+    "snippet_set",
+    is_flag=False,
+    flag_value="tests/data/snippets.yaml",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Leave-one-out over a snippet set served live, and golden hit@1 with and "
+    "without it [default file: tests/data/snippets.yaml].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def eval_command(
     golden: Path | None,
@@ -93,6 +103,7 @@ def eval_command(
     reports: Path,
     index_dir: Path | None,
     misses: bool,
+    snippet_set: Path | None,
     as_json: bool,
 ) -> None:
     """Measure retrieval quality through the production index and Suggester.
@@ -116,9 +127,9 @@ def eval_command(
     from ..eval.benchmarks import FAST, LOADERS
 
     names = list(LOADERS) if run_all else list(FAST) if fast else list(benches)
-    if golden is None and not names and not trust:
+    if golden is None and not names and not trust and snippet_set is None:
         raise click.UsageError(
-            "say what to measure: --golden, --trust, --bench NAME, --fast or --all"
+            "say what to measure: --golden, --trust, --snippets, --bench NAME, --fast or --all"
         )
     overrides: dict[str, Any] = _overrides(pairs)
     if embedder:
@@ -129,7 +140,9 @@ def eval_command(
         overrides["index_dir"] = index_dir
     try:
         settings = Settings(**overrides)
-        if golden is not None:
+        if snippet_set is not None:
+            _snippets(settings, snippet_set, golden, split, misses, as_json)
+        elif golden is not None:
             _golden(settings, golden, misses, as_json)
         if trust:
             from .trust import trust_report
@@ -203,6 +216,44 @@ def _benches(
         )
     console.print(table)
     console.print(f"reports: {table_path}" + (f", {chart_path}" if chart_path else ""))
+
+
+def _snippets(
+    settings: Settings, path: Path, golden: Path | None, split: str, misses: bool, as_json: bool
+) -> None:
+    import json
+
+    from ..core.embed import load_embedder
+    from ..core.index import load_index
+    from ..core.suggest import Suggester
+    from ..eval.evaluate import load_golden
+    from ..eval.snippets import golden_with_snippets, leave_one_out, load_snippets
+
+    model = load_embedder(settings)
+    suggester = Suggester(load_index(settings.index_dir, model), model, settings)
+    snippets = load_snippets(path)
+    report: dict[str, Any] = {"leave_one_out": leave_one_out(suggester, snippets, split=split)}
+    if golden is not None:
+        report["golden"] = golden_with_snippets(suggester, snippets, load_golden(golden))
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    loo = report["leave_one_out"]
+    click.echo(f"leave-one-out over {loo['snippets']} snippets ({path}):")
+    for name, score in loo["groups"].items():
+        click.echo(
+            f"  {name:>4}  n {score['n']:>4}  hit@1 {score['hit@1']:.3f}  "
+            f"hit@3 {score['hit@3']:.3f}  mrr {score['mrr']:.3f}"
+        )
+    if "golden" in report:
+        g = report["golden"]
+        click.echo(
+            f"golden hit@1 without snippets {g['before']['hit@1']:.4f}, with "
+            f"{g['after']['hit@1']:.4f} ({len(g['taken_by_snippets'])} answered by a snippet)"
+        )
+    if misses:
+        for miss in loo["misses"]:
+            click.echo(f"  [{miss['snippet']} → {miss['got']}, rank {miss['rank']}] {miss['text']}")
 
 
 def _golden(settings: Settings, golden: Path, misses: bool, as_json: bool) -> None:

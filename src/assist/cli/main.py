@@ -71,6 +71,32 @@ def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
+def approved_snippets(settings: Settings, console: Any) -> tuple[list[Any], int]:
+    """Every snippet the store serves now, and the change number they were read at; a
+    store that can't be reached folds none (the servers still load them live)."""
+    from ..core.snippets import SharedReply
+    from ..store.feedback import Store
+
+    store = Store.from_settings(settings)
+    try:
+        if not store.start(report=False):
+            console.print(
+                f"[yellow]store {store.display_url} unavailable: no snippets folded in[/]",
+                highlight=False,
+            )
+            return [], 0
+        every: dict[int, Any] = {}
+        change = 0
+        while batch := store.snippets.changes_since(change):
+            for snippet in batch:
+                every[snippet.id] = snippet
+            change = batch[-1].change
+        served = [SharedReply.from_mapping(s.to_dict()) for s in every.values()]
+        return [s for s in served if s.served], change
+    finally:
+        store.close()
+
+
 @main.command()
 @click.option(
     "--playbooks",
@@ -91,17 +117,26 @@ def _fail(exc: Exception) -> click.ClickException:
 )
 @click.option("--strict", is_flag=True, help="Refuse to publish when lint finds warnings.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--snippets/--no-snippets",
+    "with_snippets",
+    default=True,
+    show_default=True,
+    help="Fold the approved snippets of the store (ASSIST_DATABASE_URL) into the version.",
+)
 def reindex(
     playbooks_dir: Path | None,
     index_dir: Path | None,
     embedder: str | None,
     strict: bool,
     quiet: bool,
+    with_snippets: bool,
 ) -> None:
     """Validate the playbooks, embed them and publish a new index version.
 
     Only changed texts are re-embedded (a content-hash cache). A failed build leaves
-    the serving index (index/current) untouched.
+    the serving index (index/current) untouched. Approved snippets in the store are
+    folded in, so a replica that starts from this version starts complete.
 
     \b
     Example:
@@ -120,6 +155,7 @@ def reindex(
     console = Console(stderr=True)
     try:
         playbooks = load_playbooks(settings.playbooks_dir, strict=strict)
+        folded, change = approved_snippets(settings, console) if with_snippets else ([], 0)
         model = load_embedder(settings)
         progress = Progress(
             "[progress.description]{task.description}",
@@ -140,6 +176,8 @@ def reindex(
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
                 titles=settings.title_units,
                 guidance=settings.guidance_units,
+                snippets=folded,
+                snippet_change=change,
             )
     except AssistError as exc:
         raise _fail(exc) from exc
@@ -147,7 +185,8 @@ def reindex(
         console.print(f"[yellow]{warning}[/]", highlight=False)
     console.print(
         f"published [bold]{report.version}[/] → {report.path}\n"
-        f"  entries {report.entries} · units {report.units} · re-embedded {report.embedded} "
+        f"  entries {report.entries} (snippets {len(folded)}) · units {report.units} · "
+        f"re-embedded {report.embedded} "
         f"· took {report.seconds:.2f} s · embedder {model.fingerprint}",
         highlight=False,
     )
@@ -364,44 +403,80 @@ def keys() -> None:
 
 @keys.command("new")
 @click.option("--name", required=True, help="Who or what uses the key.")
-@click.option("--role", type=click.Choice(["agent", "admin"]), default="agent", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(["agent", "lead", "admin"]),
+    default="agent",
+    show_default=True,
+    help="lead: also reviews snippets and reads statistics; admin: also reloads.",
+)
+@click.option("--team", default="default", show_default=True, help="Scopes snippets and stats.")
 @click.option(
     "--file",
     "path",
     type=click.Path(path_type=Path),
     help="Keys file [default: keys.yaml or ASSIST_API_KEYS_FILE].",
 )
-def keys_new(name: str, role: str, path: Path | None) -> None:
-    """Create a key, store its hash and print the key (shown only this once)."""
+@click.option(
+    "--db",
+    "in_db",
+    is_flag=True,
+    help="Store the key in the database (ASSIST_DATABASE_URL), shared by every replica.",
+)
+def keys_new(name: str, role: str, team: str, path: Path | None, in_db: bool) -> None:
+    """Create a key, store its hash and print the key (shown only this once). Running
+    servers accept it without a restart: at once from the file, within the store poll
+    (ASSIST_STORE_POLL_SECONDS) from the database."""
     from ..api.auth import add_key
     from ..errors import AssistError
+    from .snippets import open_store
 
-    path = path or Settings().api_keys_file
+    settings = Settings()
     try:
-        key = add_key(path, name, role)  # type: ignore[arg-type]
+        if in_db:
+            with open_store(settings) as store:
+                key = store.keys.add(name, role, team)
+                where = store.display_url
+        else:
+            where = str(path or settings.api_keys_file)
+            key = add_key(Path(where), name, role, team)  # type: ignore[arg-type]
     except AssistError as exc:
         raise _fail(exc) from exc
     click.echo(key)
     click.echo(
-        f"{role} key {name!r} added to {path}; store it now, it is not shown again", err=True
+        f"{role} key {name!r} (team {team}) added to {where}; store it now, it is not shown again",
+        err=True,
     )
 
 
 @keys.command("list")
 @click.option("--file", "path", type=click.Path(path_type=Path))
-def keys_list(path: Path | None) -> None:
-    """List configured keys (names and roles; never the keys)."""
+@click.option("--db", "in_db", is_flag=True, help="Also the database's keys.")
+def keys_list(path: Path | None, in_db: bool) -> None:
+    """List configured keys (names, roles and teams; never the keys)."""
     from ..api.auth import read_keys_file
+    from .snippets import open_store
 
     settings = Settings()
     for key in read_keys_file(path or settings.api_keys_file) + list(settings.api_keys):
-        click.echo(f"{key.name}\t{key.role}\t{key.sha256[:12]}…")
+        click.echo(f"{key.name}\t{key.role}\t{key.team}\t{key.sha256[:12]}…\tfile")
+    if in_db:
+        with open_store(settings) as store:
+            for stored in store.keys.list():
+                state = "revoked" if stored.revoked_at else "database"
+                click.echo(f"{stored.name}\t{stored.role}\t{stored.team}\t…\t{state}")
 
 
 def _register_more() -> None:
+    from .db import db_command
     from .eval import eval_command
+    from .library import import_command
+    from .snippets import snippets
 
+    main.add_command(db_command, "db")
     main.add_command(eval_command, "eval")
+    main.add_command(import_command, "import")
+    main.add_command(snippets, "snippets")
 
 
 _register_more()

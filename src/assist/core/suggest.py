@@ -345,6 +345,7 @@ class Suggester:
         t = self.settings.aggregation_temperature
         bonus = self.settings.cross_language_bonus if script in ("fa", "en") else 0.0
         lacking = ~index.scripts_of_entries[script] if bonus else None
+        expert = self.settings.snippet_bonus if index.scopes else 0.0
         hits: dict[str, list[float]] = {}
         top: dict[str, tuple[float, int]] = {}
         for similarity, unit in zip(row_scores.tolist(), row_ids.tolist(), strict=True):
@@ -352,6 +353,8 @@ class Suggester:
                 entry_id = index.entry_ids[index.unit_entry[unit]]
                 if lacking is not None and lacking[index.unit_entry[unit]]:
                     similarity += bonus
+                if expert and entry_id in index.scopes:
+                    similarity += expert
                 hits.setdefault(entry_id, []).append(similarity)
                 top.setdefault(entry_id, (similarity, unit))  # faiss returns best first
         out = {}
