@@ -1,8 +1,10 @@
-"""The sidebar widget: `/widget` (the sidebar), `/widget/demo` (a demo chat page that
-embeds it) and `/widget/assets/<file>`, plain files from `assist/web/`, no build step.
+"""The browser pages: `/widget` (the sidebar), `/widget/demo` (a demo chat page that
+embeds it), `/widget/review` (a lead's snippet queue, contributors, an agent's own
+snippets) and `/widget/assets/<file>`, plain files from `assist/web/`, no build step.
 
 The pages need no auth: they hold no secret. Every `/v1` call they make carries the key
-the host page passed to the sidebar at init (see README, "The sidebar widget").
+the host page passed to the sidebar at init (see README, "The sidebar widget"), or the
+one typed into the demo or review page.
 """
 
 from __future__ import annotations
@@ -52,10 +54,20 @@ _HEADERS = {
 router = APIRouter(include_in_schema=False)
 
 
-def _serve(path: Path, media_type: str, request: Request) -> Response:
+# The review page acts with a lead's key on clicks: no other page may frame it (and so
+# trick those clicks); the sidebar must stay framable.
+_UNFRAMED = {
+    "Content-Security-Policy": f"{_CSP}; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _serve(
+    path: Path, media_type: str, request: Request, extra: dict[str, str] | None = None
+) -> Response:
     body = path.read_bytes()  # read per request: small files, and edits show on reload
     etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
-    headers = {**_HEADERS, "ETag": etag}
+    headers = {**_HEADERS, **(extra or {}), "ETag": etag}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
@@ -71,6 +83,13 @@ async def widget(request: Request) -> Response:
 async def demo(request: Request) -> Response:
     """A demo chat page (customer pane + agent composer) with the sidebar beside it."""
     return _serve(WEB / "demo.html", "text/html; charset=utf-8", request)
+
+
+@router.get("/widget/review")
+async def review(request: Request) -> Response:
+    """Snippet review: a lead's queue (approve / edit / reject), contributors, and an
+    agent's own snippets with the reviewer's note. The key is typed into the page."""
+    return _serve(WEB / "review.html", "text/html; charset=utf-8", request, _UNFRAMED)
 
 
 @router.get("/widget/assets/{name}")

@@ -119,6 +119,16 @@ $("reply").addEventListener("keydown", (event) => {
     event.preventDefault();
     $("composer").requestSubmit();
   }
+  // Alt+1…9 while typing here picks that suggestion in the sidebar ("pick" message), as
+  // the same keys do inside it: focus goes to the card's first empty slot.
+  const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code);
+  if (digit && event.altKey && !event.ctrlKey && !event.metaKey) {
+    event.preventDefault();
+    frame.contentWindow.postMessage(
+      { type: "pick", n: Number(digit[1]), conversation_id: state.current.id },
+      origin,
+    );
+  }
 });
 
 function customerSays(text) {

@@ -10,11 +10,13 @@ const STRONG = /[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u08ff\ufb1
 /**
  * Split a suggestion's text into literal text and slots. The API's `start`/`end` count
  * code points while JS strings count UTF-16 units, so slicing goes through Array.from.
- * Spans that don't point at slot markup (should never happen) fall back to parsing the
- * text with the server's grammar, so a slot is never silently inserted as markup.
+ * Spans that don't point at slot markup (should never happen), or no spans at all (a
+ * library search result), fall back to parsing the text with the server's grammar, so a
+ * slot is never silently inserted as markup.
  * @returns {{type: "text", text: string} | {type: "slot", slot: object, raw: string}}[]
  */
 export function segments(text, slots) {
+  if (!Array.isArray(slots)) return parseSlots(text); // a library result: no spans sent
   const points = Array.from(text);
   const sorted = [...(slots || [])].sort((a, b) => a.start - b.start);
   const out = [];
@@ -51,12 +53,41 @@ export function parseSlots(text) {
   return out;
 }
 
-/** The reply as it will leave the sidebar: every slot replaced by what was typed. */
+/**
+ * The reply as it will leave the sidebar: every slot replaced by what was typed. A value
+ * of `null` is a data slot the agent left out on purpose ("not known"): it goes, and so
+ * does the space it leaves before punctuation or another space.
+ */
 export function compose(parts, values) {
+  return joinParts(parts, values, (value) => value, (text) => text);
+}
+
+const AFTER_GAP = /^[\s.,:;!?،؛؟)\]»]/u;
+
+/** `parts` joined with `values` in the slots; `slotText` and `plainText` decorate. */
+function joinParts(parts, values, slotText, plainText) {
   let slot = 0;
-  return parts
-    .map((part) => (part.type === "text" ? part.text : (values[slot++] ?? "").trim()))
-    .join("");
+  let out = "";
+  let gap = false; // a slot was just left out
+  for (const part of parts) {
+    if (part.type === "slot") {
+      const value = values[slot++];
+      if (value === null) {
+        gap = true;
+        continue;
+      }
+      out += slotText((value ?? "").trim(), part);
+    } else {
+      let text = plainText(part.text);
+      if (gap && AFTER_GAP.test(text)) {
+        if (!out.trim()) text = text.replace(/^[\s.,:;!?،؛؟]+/u, ""); // it opened the reply
+        else out = out.replace(/\s+$/u, "");
+      }
+      out += text;
+    }
+    gap = false;
+  }
+  return gap ? out.replace(/\s+$/u, "") : out;
 }
 
 const RLM = "\u200f";
@@ -88,16 +119,12 @@ export function composeForInsert(parts, values, { lang, known = [] } = {}) {
         "g",
       )
     : null;
-  let slot = 0;
-  const text = parts
-    .map((part) => {
-      if (part.type === "text") {
-        return filled ? part.text.replace(filled, (value) => FSI + value + PDI) : part.text;
-      }
-      const value = (values[slot++] ?? "").trim();
-      return part.slot.kind === "data" && latin(value) ? FSI + value + PDI : value;
-    })
-    .join("");
+  const text = joinParts(
+    parts,
+    values,
+    (value, part) => (part.slot.kind === "data" && latin(value) ? FSI + value + PDI : value),
+    (plainText) => (filled ? plainText.replace(filled, (value) => FSI + value + PDI) : plainText),
+  );
   return dirOf(plain) === "ltr" ? RLM + text : text;
 }
 

@@ -5,19 +5,37 @@
 //   host → sidebar  {type: "init", api_key, api_base?, ui?}
 //                   {type: "customer_message", conversation_id, text, customer?, message_id?, lang?}
 //                   {type: "agent_message", conversation_id, text, suggestion_id?}   (optional)
+//                   {type: "pick", n, conversation_id?}   (optional: Alt+n pressed in the host's
+//                     composer; n is 1–9; picks that card as Alt+n inside the sidebar does,
+//                     so focus moves to its first empty slot or its Insert button; ignored
+//                     when conversation_id names another conversation than the one shown)
 //   sidebar → host  {type: "ready"}
 //                   {type: "insert_reply", conversation_id, text, suggestion_id}
 // Messages are accepted only from the parent window and its origin; replies go to that
 // origin only (never "*"). The API key is kept in memory only.
+//
+// Beside the suggestions: a search box in the bar (library.js: GET /v1/library, a result
+// is inserted like a suggestion), and "Share with the team" (share.js: POST /v1/snippets)
+// on a card once inserted, and on the reply an `agent_message` reports as sent (its text
+// is the final one, as edited in the host's composer). Neither adds a message type.
 
 import { Api, ApiError } from "./api.js";
 import { FETCH_INFO, fromAppContext, parseAppContext } from "./chatwoot.js";
 import { strings } from "./strings.js";
 import { sameText } from "./text.js";
-import { Card, h, loadingView, messageView, noticeView, signalsView } from "./view.js";
+import { Card } from "./card.js";
+import {
+  Conversation,
+  answered,
+  cleanCustomer,
+  knownValues,
+  recentHistory,
+  scalarText,
+} from "./conversation.js";
+import { LibrarySearch } from "./library.js";
+import { SharePanel } from "./share.js";
+import { h, loadingView, messageView, noticeView, signalsView } from "./view.js";
 
-const MAX_HISTORY = 20; // the server's default max_history_turns
-const MAX_TURN_CHARS = 2000;
 const MAX_CONVERSATIONS = 30;
 const CHATWOOT_POLL_MS = 4000; // ask Chatwoot for the context while the app is visible
 
@@ -28,6 +46,7 @@ const hostOrigin = originOf(params.get("host_origin")) || originOf(document.refe
 
 let t = strings(params.get("ui"));
 let api = null;
+let connection = ["", ""]; // the status to show while the server answers: [label, kind]
 /** @type {Map<string, Conversation>} */
 const conversations = new Map();
 let active = null;
@@ -41,24 +60,10 @@ const ui = {
   announce: $("announce"),
   keys: $("keys"),
   title: $("title"),
+  search: $("search"),
+  library: $("library"),
 };
-
-class Conversation {
-  constructor(id) {
-    this.id = id;
-    this.customer = {}; // from the host: name, order_id, …
-    this.context = {}; // data slots the agent typed here: sent back as customer context
-    this.history = []; // {role, text, suggestion_id?}, oldest first
-    this.inserted = new Map(); // suggestion_id → the text that left the sidebar
-    this.sent = new Set(); // suggestion ids already recorded as sent
-    this.messageKey = null;
-    this.cards = [];
-    this.node = h("section", { class: "conversation" });
-    this.controller = null;
-    this.inflight = false;
-    this.retryTimer = 0;
-  }
-}
+let library = null; // the search box, once the sidebar runs inside a chat page
 
 // ------------------------------------------------------------------ start
 
@@ -78,6 +83,7 @@ function start() {
   }
   window.addEventListener("message", onMessage);
   document.addEventListener("keydown", onKey);
+  startLibrary();
   showEmpty();
   if (mode === "chatwoot") {
     startChatwoot();
@@ -98,18 +104,63 @@ function startChatwoot() {
   history.replaceState(null, "", location.pathname + location.search);
   ui.refresh.hidden = false;
   ui.refresh.addEventListener("click", () => fetchInfo());
-  setStatus(t.chatwoot);
+  connection = [t.chatwoot, ""];
+  setStatus(...connection);
   if (!key) {
     setNotice(t.errors.noKeyChatwoot);
     return;
   }
-  api = new Api(apiBase(fragment.get("api_base")), key);
+  api = connect(fragment.get("api_base"), key);
   fetchInfo();
   // Chatwoot sends the context only when asked; asking now and then picks up a new
   // customer message (or another conversation) without a click. It answers from memory.
   setInterval(() => {
     if (document.visibilityState === "visible") fetchInfo();
   }, CHATWOOT_POLL_MS);
+}
+
+function startLibrary() {
+  ui.search.hidden = false;
+  library = new LibrarySearch(t, {
+    input: ui.search,
+    panel: ui.library,
+    api: () => api,
+    lang: () => conversations.get(active)?.lang || null,
+    cards: libraryCards,
+  });
+}
+
+/** Library results as cards on the shown conversation's insert path: its customer's
+ * details fill their data slots, and a detail typed in one fills the others. */
+function libraryCards(results) {
+  const conversation = conversations.get(active) || null;
+  const customer = conversation ? { ...conversation.customer, ...conversation.context } : {};
+  const actions = {
+    insert: (card) =>
+      conversation ? insert(conversation, card) : setNotice(t.searchNoConversation, "warn"),
+    dataInput: (card, input) => {
+      if (conversation && input.dataset.name) {
+        const value = input.value.trim();
+        if (value) conversation.context[input.dataset.name] = value.slice(0, 500);
+        else delete conversation.context[input.dataset.name];
+      }
+    },
+  };
+  const cards = results.map((result, i) => {
+    const suggestion = { ...result, slots: null, guidance: [], why: null };
+    const card = new Card(t, suggestion, i + 1, {
+      library: true,
+      copy: mode === "chatwoot",
+      known: knownValues(customer),
+      actions,
+    });
+    for (const [name, value] of Object.entries(customer)) {
+      card.offer(name, String(value));
+      if (!name.startsWith("customer_")) card.offer(`customer_${name}`, String(value));
+    }
+    return card;
+  });
+  return { cards, note: conversation ? "" : t.searchNoConversation };
 }
 
 function fetchInfo() {
@@ -135,6 +186,7 @@ function onMessage(event) {
   if (message.type === "init") onInit(message);
   else if (message.type === "customer_message") onCustomerMessage(message);
   else if (message.type === "agent_message") onAgentMessage(message);
+  else if (message.type === "pick") onPick(message);
 }
 
 function onInit(message) {
@@ -143,9 +195,10 @@ function onInit(message) {
     t = strings(message.ui);
     applyLanguage();
   }
-  api = new Api(apiBase(message.api_base), key);
   setNotice("");
-  setStatus(t.connected, "ok");
+  connection = [t.connected, "ok"];
+  api = connect(message.api_base, key);
+  setStatus(...connection);
   if (active) {
     const conversation = conversations.get(active);
     if (conversation?.pending) suggest(conversation, conversation.pending);
@@ -153,8 +206,8 @@ function onInit(message) {
 }
 
 function onCustomerMessage(message) {
-  const id = text(message.conversation_id, 200);
-  const said = text(message.text, 20000);
+  const id = scalarText(message.conversation_id, 200);
+  const said = scalarText(message.text, 20000);
   if (!id || !said.trim()) return;
   const conversation = conversationFor(id);
   Object.assign(conversation.customer, cleanCustomer(message.customer));
@@ -174,8 +227,8 @@ function onCustomerMessage(message) {
 }
 
 function onAgentMessage(message) {
-  const conversation = conversations.get(text(message.conversation_id, 200));
-  const sent = text(message.text, 20000);
+  const conversation = conversations.get(scalarText(message.conversation_id, 200));
+  const sent = scalarText(message.text, 20000);
   if (!conversation || !sent.trim()) return;
   // Only ids this sidebar handed over count: the host can't name others.
   let id = conversation.inserted.has(message.suggestion_id) ? message.suggestion_id : null;
@@ -195,6 +248,16 @@ function onAgentMessage(message) {
     conversation.sent.add(id);
     sendFeedback(conversation, id, "sent", sent);
   }
+  const reply = answered(conversation, turn || conversation.history.at(-1));
+  offerSentReply(conversation, { ...reply, text: sent, suggestion_id: id || undefined });
+}
+
+function onPick(message) {
+  const n = Number(message.n);
+  const conversation = conversations.get(active);
+  if (!Number.isInteger(n) || n < 1 || n > 9 || !conversation) return;
+  if (message.conversation_id != null && scalarText(message.conversation_id, 200) !== conversation.id) return;
+  conversation.cards[n - 1]?.pick();
 }
 
 function onAppContext(data) {
@@ -245,7 +308,7 @@ async function suggest(conversation, request) {
   const name = conversation.customer.name;
   const message = messageView(t, { name, text: request.text, lang: request.lang });
   const list = h("div", { class: "results" });
-  conversation.node.replaceChildren(message, list);
+  conversation.node.replaceChildren(conversation.shareArea, message, list);
   if (!api) {
     list.replaceChildren(noticeView("error", t.errors.noKey, ""));
     return;
@@ -267,12 +330,16 @@ async function suggest(conversation, request) {
     if (controller.signal.aborted) return;
     conversation.inflight = false;
     conversation.pending = null;
+    conversation.failed = null;
     list.removeAttribute("aria-busy");
+    const lang = result.signals?.lang;
+    conversation.lang = lang === "fa" || lang === "en" ? lang : null;
     message.append(signalsView(t, result.signals, result.took_ms));
     renderResult(conversation, list, result, knownValues(body.customer));
   } catch (error) {
     if (controller.signal.aborted) return;
     conversation.inflight = false;
+    conversation.failed = error instanceof ApiError && error.unreachable ? request : null;
     list.removeAttribute("aria-busy");
     renderError(conversation, list, request, error);
   }
@@ -316,7 +383,7 @@ function renderResult(conversation, list, result, known) {
   };
   const cards = result.suggestions.map(
     (suggestion, i) =>
-      new Card(t, suggestion, i + 1, { copy: mode === "chatwoot", open: i === 0, weak, known, actions }),
+      new Card(t, suggestion, i + 1, { copy: mode === "chatwoot", weak, known, actions }),
   );
   conversation.cards = cards;
   // Details the agent typed for an earlier message fill the same slots here.
@@ -377,13 +444,6 @@ function renderResult(conversation, list, result, known) {
   for (const card of cards) sendFeedback(conversation, card.suggestion.id, "shown");
 }
 
-/** The customer values sent with a request, which the server may have put in a reply. */
-function knownValues(customer) {
-  return Object.values(customer || {})
-    .filter((value) => typeof value === "string" || typeof value === "number")
-    .map(String);
-}
-
 function renderError(conversation, list, request, error) {
   const retry = h(
     "button",
@@ -407,9 +467,14 @@ function renderError(conversation, list, request, error) {
     error.kind === "network" ? t.errors.network(api.base.origin)
     : error.kind === "rate" ? t.errors.rateFinal
     : t.errors[error.kind] || t.errors.server;
-  const retryable = !["auth", "forbidden", "too_long", "invalid"].includes(error.kind);
+  const retryable = !["auth", "forbidden", "not_found", "conflict", "too_long", "invalid"].includes(
+    error.kind,
+  );
   list.replaceChildren(noticeView("error", title, error.detail, retryable ? retry : null));
-  if (error.kind === "auth" || error.kind === "forbidden") setStatus(t.keyRefused, "error");
+  if (error.kind === "auth" || error.kind === "forbidden") {
+    connection = [t.keyRefused, "error"];
+    setStatus(...connection);
+  }
 }
 
 // ------------------------------------------------------------------ agent actions
@@ -432,15 +497,68 @@ async function insert(conversation, card) {
     announce(t.announceInserted);
   }
   conversation.inserted.set(id, finalText);
-  conversation.history.push({ role: "agent", text: finalText, suggestion_id: id, pending: true });
+  const turn = { role: "agent", text: finalText, suggestion_id: id, pending: true };
+  conversation.history.push(turn);
+  conversation.shareable.set(id, { ...answered(conversation, turn), text: finalText, suggestion_id: id });
+  card.offerShare(() => openShare(conversation, conversation.shareable.get(id), card.shareButton, card));
   const saved = await sendFeedback(conversation, id, "inserted", finalText);
   if (!saved) setNotice(t.feedbackFailed, "warn");
+}
+
+// ------------------------------------------------------------------ sharing a reply
+
+/** The host reported a reply as sent: share its final text. An open panel for the same
+ * reply takes the new text; otherwise a one-line offer replaces the previous one. */
+function offerSentReply(conversation, reply) {
+  if (reply.suggestion_id) {
+    const known = conversation.shareable.get(reply.suggestion_id);
+    if (known) conversation.shareable.set(reply.suggestion_id, { ...known, text: reply.text });
+  }
+  const open = conversation.sharing;
+  if (open && (!open.suggestion_id || open.suggestion_id === reply.suggestion_id)) {
+    open.panel.offerText(reply.text);
+    return;
+  }
+  if (open) return; // the agent is sharing another reply: don't pull it away
+  const button = h("button", { type: "button", class: "secondary small share-open" }, t.share);
+  button.addEventListener("click", () => openShare(conversation, reply, button));
+  conversation.shareArea.replaceChildren(
+    h("div", { class: "share-offer", role: "status" }, h("span", {}, t.sentOffer), button),
+  );
+}
+
+function openShare(conversation, reply, opener, card = null) {
+  if (!reply) return;
+  conversation.sharing?.panel.node.remove();
+  const panel = new SharePanel(t, reply, {
+    api: () => api,
+    announce,
+    onShared: () => {
+      // Its card (a suggestion or a search result) says so, from whichever button it came.
+      const id = reply.suggestion_id;
+      card?.markShared(t.shared);
+      for (const other of [...conversation.cards, ...(library?.cards || [])]) {
+        if (id && other.suggestion.id === id) other.markShared(t.shared);
+      }
+      if (id) conversation.shareable.delete(id);
+    },
+    onClose: () => {
+      if (conversation.sharing?.panel === panel) conversation.sharing = null;
+      if (opener?.isConnected && !opener.disabled) opener.focus();
+      else if (card?.node.isConnected) card.node.focus();
+      else ui.title.focus();
+    },
+  });
+  conversation.sharing = { panel, suggestion_id: reply.suggestion_id };
+  conversation.shareArea.replaceChildren(panel.node);
+  panel.focus();
 }
 
 function dismiss(conversation, card) {
   const index = conversation.cards.indexOf(card);
   const next = conversation.cards[index + 1] || conversation.cards[index - 1] || null;
   conversation.cards.splice(index, 1);
+  conversation.cards.forEach((other, i) => other.renumber(i + 1)); // Alt+n follows the list
   const group = card.node.parentElement;
   card.node.remove();
   if (group?.classList.contains("question") && !group.querySelector(".card")) {
@@ -545,38 +663,6 @@ function activate(conversation) {
   if (ui.stage.firstElementChild !== conversation.node) ui.stage.replaceChildren(conversation.node);
 }
 
-/** The turns to send: the latest MAX_HISTORY, keeping every reply we handed over (so the
- * server never repeats its wording) ahead of older customer turns. */
-function recentHistory(turns) {
-  const picked = new Set();
-  for (let i = turns.length - 1; i >= 0 && picked.size < MAX_HISTORY; i--) {
-    if (turns[i].suggestion_id) picked.add(i);
-  }
-  for (let i = turns.length - 1; i >= 0 && picked.size < MAX_HISTORY; i--) picked.add(i);
-  return [...picked]
-    .sort((a, b) => a - b)
-    .map((i) => {
-      const turn = { role: turns[i].role, text: Array.from(turns[i].text).slice(0, MAX_TURN_CHARS).join("") };
-      if (turns[i].suggestion_id) turn.suggestion_id = turns[i].suggestion_id;
-      return turn;
-    });
-}
-
-function cleanCustomer(customer) {
-  const out = {};
-  if (!customer || typeof customer !== "object") return out;
-  for (const [key, value] of Object.entries(customer).slice(0, 40)) {
-    if (key.length > 100) continue;
-    if (typeof value === "string" && value.trim()) out[key] = value.trim().slice(0, 500);
-    else if (typeof value === "number" && Number.isFinite(value)) out[key] = value;
-  }
-  return out;
-}
-
-function text(value, max) {
-  return typeof value === "string" || typeof value === "number" ? String(value).slice(0, max) : "";
-}
-
 function originOf(value) {
   if (!value) return null;
   try {
@@ -606,6 +692,21 @@ function apiBase(given) {
   return baseUrl();
 }
 
+/** A client for the API at `given` (or this server); the status follows whether the
+ * server answers, and the shown conversation's failed request is retried once it does. */
+function connect(given, key) {
+  api?.close();
+  return new Api(apiBase(given), key, (reachable) => {
+    if (!reachable) {
+      setStatus(t.disconnected, "offline", t.disconnectedTitle);
+      return;
+    }
+    setStatus(...connection);
+    const conversation = conversations.get(active);
+    if (conversation?.failed && !conversation.inflight) suggest(conversation, conversation.failed);
+  });
+}
+
 function post(message) {
   if (hostOrigin) window.parent.postMessage(message, hostOrigin);
 }
@@ -619,9 +720,10 @@ function showEmpty() {
   show(noticeView("info", t.emptyTitle, t.emptyBody));
 }
 
-function setStatus(label, kind = "") {
+function setStatus(label, kind = "", title = "") {
   ui.status.textContent = label;
   ui.status.dataset.kind = kind;
+  ui.status.title = title;
 }
 
 function setNotice(message, kind = "error") {
@@ -642,6 +744,8 @@ function applyLanguage() {
   document.documentElement.dir = lang === "fa" ? "rtl" : "ltr";
   ui.title.textContent = t.title;
   ui.keys.textContent = t.keys;
+  ui.library.setAttribute("aria-label", t.searchLabel);
+  library?.setStrings(t);
   ui.refresh.textContent = t.refresh;
   ui.refresh.setAttribute("aria-label", t.refreshLabel);
 }
