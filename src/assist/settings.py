@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # messages where an entry has dozens, and the soft maximum rewards their number
     # (tuned on the dev half of tests/data/snippets.yaml, README "Expert snippets").
     snippet_bonus: float = Field(0.0, ge=0.0, le=0.5)
+    # A snippet within this of the best score takes the last shown place if playbook
+    # entries fill them all (0 = off); tuned like the bonus.
+    snippet_seat_margin: float = Field(0.0, ge=0.0, le=1.0)
     # dense (embeddings), bm25 (words only) or hybrid (dense + bm25_weight x BM25 scaled
     # to [0, 1] per query). Every index carries both, so switching needs no rebuild.
     retrieval: Literal["dense", "bm25", "hybrid"] = "hybrid"
@@ -161,6 +164,21 @@ class Settings(BaseSettings):
     # ones reports not-ready until `assist db upgrade` runs.
     auto_migrate: bool = True
 
+    # --- Follow-ups: due ones are POSTed as JSON to the helpdesk's endpoint (unset: no
+    # delivery). Every followup_poll_seconds each process refreshes the open/overdue
+    # gauges and claims due deliveries for followup_lease_seconds (a killed sender's claim
+    # expires and another replica retries); a failed POST is retried after
+    # followup_retry_seconds, doubling each time (at most an hour), followup_max_attempts
+    # times in all. The lease must outlast a POST's timeout, or a slow receiver would get
+    # the same follow-up from two replicas.
+    followup_webhook_url: str | None = None
+    followup_poll_seconds: float = Field(5.0, ge=0.0, description="0 = off")
+    followup_lease_seconds: float = Field(60.0, gt=0.0, le=3600.0)
+    followup_max_attempts: int = Field(8, ge=1, le=50)
+    followup_retry_seconds: float = Field(30.0, gt=0.0, le=3600.0)
+    followup_timeout_seconds: float = Field(10.0, gt=0.0, le=300.0)
+    followup_batch: int = Field(20, ge=1, le=500, description="claimed per poll")
+
     # --- Connections: what the app can't see, so `assist serve` sets it in uvicorn.
     # A request's headers must arrive within this (from connect, or from the previous
     # response on a kept-alive connection), else the connection is closed: slowloris.
@@ -188,6 +206,25 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"auth is disabled, so the server may only listen on loopback, "
                 f"not {self.host!r}: configure API keys instead"
+            )
+        return self
+
+    @field_validator("followup_webhook_url")
+    @classmethod
+    def _webhook_url(cls, url: str | None) -> str | None:
+        if url is not None and not url.strip():
+            return None
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise ValueError("followup_webhook_url: an http(s) URL")
+        return url
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_post(self) -> Settings:
+        if self.followup_lease_seconds <= self.followup_timeout_seconds:
+            raise ValueError(
+                f"followup_lease_seconds ({self.followup_lease_seconds:g}) must be longer "
+                f"than followup_timeout_seconds ({self.followup_timeout_seconds:g}): a "
+                "claim that expires mid-POST is delivered again by another replica"
             )
         return self
 

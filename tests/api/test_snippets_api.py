@@ -166,3 +166,12 @@ def test_near_duplicates_are_listed_for_the_reviewer(client, api_settings):
     response = client.get(f"/v1/snippets/{body['id']}/similar", headers=headers("lena"))
     assert response.status_code == 200
     assert any(d["entry_id"] == "order-late" for d in response.json()["duplicates"])
+
+
+def test_me_tells_a_key_its_name_role_and_team(client):
+    assert client.get("/v1/me", headers=headers("lena")).json() == {
+        "name": "lena",
+        "role": "lead",
+        "team": "support",
+    }
+    assert client.get("/v1/me").status_code == 401

@@ -138,3 +138,27 @@ def test_a_snippet_under_an_entry_borrows_its_coaching(base, embedder):
     assert entry.guidance == base.entries["order-late"].guidance
     assert entry.promise_limit_hours == base.entries["order-late"].promise_limit_hours
     assert snippet_id(entry.id) == 9
+
+
+def _candidates(*pairs):
+    from assist.core.suggest import _Candidate
+
+    return [_Candidate(e, s, s, 0, 0, s) for e, s in pairs]
+
+
+def test_a_close_snippet_takes_the_last_shown_place_never_the_first():
+    from types import SimpleNamespace
+
+    from assist.core.suggest import _seat_a_snippet
+
+    index = SimpleNamespace(scopes={"snippet-1": object()})
+    ranked = _candidates(("a", 0.95), ("b", 0.94), ("c", 0.93), ("snippet-1", 0.92), ("d", 0.9))
+    _seat_a_snippet(index, ranked, 3, margin=0.05)
+    assert [c.entry_id for c in ranked] == ["a", "b", "snippet-1", "c", "d"]
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+    far = _candidates(("a", 0.95), ("b", 0.94), ("c", 0.93), ("snippet-1", 0.85))
+    _seat_a_snippet(index, far, 3, margin=0.05)
+    assert far[-1].entry_id == "snippet-1"  # too far behind: left where it was
+    one = _candidates(("a", 0.95), ("snippet-1", 0.949))
+    _seat_a_snippet(index, one, 1, margin=0.05)
+    assert one[0].entry_id == "a"

@@ -26,9 +26,10 @@ from ..core.suggest import Query, Turn
 from ..errors import AssistError
 from ..settings import Settings
 from ..store.feedback import MAX_IDEMPOTENCY_KEY, Store, StoreUnavailable
-from . import access_log, docs, snippets, web
+from . import access_log, check, docs, followups, snippets, web
 from .auth import KeyRing, RateLimiter
 from .deps import ERRORS, AdminDep, AgentDep, ServiceDep, SuggesterDep, bounded
+from .followup_delivery import run_followups
 from .limits import BodyLimitMiddleware
 from .loopback import LoopbackOnlyMiddleware
 from .metrics import Metrics, MetricsMiddleware
@@ -158,6 +159,12 @@ async def reload(service: ServiceDep, principal: AdminDep, request: Request) -> 
     return ReloadResponse(previous=done.previous, current=done.current, changed=done.changed)
 
 
+@router.get("/v1/me", responses=ERRORS, tags=["v1"])
+async def me(principal: AgentDep) -> dict[str, str]:
+    """Who this key is: its name, role and team (pages show what the role may do)."""
+    return {"name": principal.name, "role": principal.role, "team": principal.team}
+
+
 # Load balancers probe with HEAD too.
 @router.head("/healthz", include_in_schema=False)  # after GET: 405s then say `Allow: GET`
 @router.get("/healthz", tags=["ops"])
@@ -217,6 +224,8 @@ def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastA
                     _follow_store(service, store, keys, settings.store_poll_seconds)
                 )
             )
+        if settings.followup_poll_seconds > 0:  # gauges; delivery if a webhook is set
+            tasks.append(asyncio.create_task(run_followups(store, settings, metrics)))
         try:
             yield
         finally:
@@ -267,6 +276,8 @@ def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastA
     _add_error_handlers(app)
     app.include_router(router)
     app.include_router(snippets.router)
+    app.include_router(followups.router)
+    app.include_router(check.router)
     app.include_router(web.router)
     if settings.docs:
         app.include_router(docs.router)

@@ -184,6 +184,8 @@ class Suggester:
                 _raise(candidates, prior, bonus)
         if mood.mood == "angry":
             _keep_de_escalation(index, candidates, k)
+        if index.scopes and self.settings.snippet_seat_margin > 0:
+            _seat_a_snippet(index, candidates, k, self.settings.snippet_seat_margin)
         decision = decide(
             self.confidence, candidates, rows, index, in_conversation=previous is not None
         )
@@ -469,6 +471,32 @@ def _keep_de_escalation(index: Index, candidates: list[_Candidate], k: int) -> N
     moved = candidates.pop(calming[0])
     target = first[places - 1] if len(first) >= places else len(candidates)
     candidates.insert(target, moved)
+
+
+def _seat_a_snippet(index: Index, candidates: list[_Candidate], k: int, margin: float) -> None:
+    """A teammate's snippet close behind the top (within `margin` of the best score) but
+    pushed out of the first question's shown places by playbook entries takes the last
+    of those places: an entry with dozens of examples outscores a snippet with a handful
+    by their number alone, and the agent should see the expert's reply beside the
+    playbook's. The first place never changes."""
+    places = min(k, 3)
+    first = [i for i, c in enumerate(candidates) if c.question == 0]
+    if places < 2 or len(first) <= places:
+        return
+    shown = first[:places]
+    if any(candidates[i].entry_id in index.scopes for i in shown):
+        return
+    best = candidates[first[0]].score
+    waiting = next(
+        (i for i in first[places:] if candidates[i].entry_id in index.scopes), None
+    )
+    if waiting is None or candidates[waiting].score < best - margin:
+        return
+    seat = candidates[shown[-1]]
+    moved = candidates.pop(waiting)
+    moved.score = seat.score - 1e-4  # shown in that place, and ranked there too
+    seat.score = moved.score - 1e-4
+    candidates.insert(shown[-1], moved)
 
 
 def _offer_out_of_scope_entry(
