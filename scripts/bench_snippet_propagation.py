@@ -81,11 +81,21 @@ def main() -> None:
         if index is None:
             index = work / "index"
             subprocess.run(
-                [sys.executable, "-m", "assist", "reindex", "-q", "--no-snippets",
-                 "--index", str(index), "--embedder", args.embedder],
+                [
+                    sys.executable,
+                    "-m",
+                    "assist",
+                    "reindex",
+                    "-q",
+                    "--no-snippets",
+                    "--index",
+                    str(index),
+                    "--embedder",
+                    args.embedder,
+                ],
                 check=True,
                 env={**os.environ, "HF_HUB_OFFLINE": "1"},
-            )  # fmt: skip
+            )
         keys = work / "keys.yaml"
         agent = add_key(keys, "sara", "agent", "support")
         lead = add_key(keys, "lena", "lead", "support")
@@ -105,12 +115,19 @@ def main() -> None:
             port = free_port()
             servers.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "assist", "serve", "--port", str(port),
-                     "--no-access-log"],
+                    [
+                        sys.executable,
+                        "-m",
+                        "assist",
+                        "serve",
+                        "--port",
+                        str(port),
+                        "--no-access-log",
+                    ],
                     env=env,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
-                )  # fmt: skip
+                )
             )
             urls.append(f"http://127.0.0.1:{port}")
         for url in urls:
