@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     snippet_bonus: float = Field(0.0, ge=0.0, le=0.5)
     # A snippet within this of the best score takes the last shown place if playbook
     # entries fill them all (0 = off); tuned like the bonus.
-    snippet_seat_margin: float = Field(0.0, ge=0.0, le=1.0)
+    snippet_seat_margin: float = Field(0.05, ge=0.0, le=1.0)
     # dense (embeddings), bm25 (words only) or hybrid (dense + bm25_weight x BM25 scaled
     # to [0, 1] per query). Every index carries both, so switching needs no rebuild.
     retrieval: Literal["dense", "bm25", "hybrid"] = "hybrid"
