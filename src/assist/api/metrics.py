@@ -42,12 +42,33 @@ class Metrics:
         self.rate_limited = Counter(
             "assist_rate_limited_total", "Requests refused with 429", registry=self.registry
         )
+        # Refreshed by each process's follow-up task: every replica reports the same
+        # shared numbers (aggregate with max, not sum).
+        self.followups_open = Gauge(
+            "assist_followups_open", "Open follow-ups", registry=self.registry
+        )
+        self.followups_overdue = Gauge(
+            "assist_followups_overdue",
+            "Open follow-ups past their due time",
+            registry=self.registry,
+        )
+        self.followup_deliveries = Counter(
+            "assist_followup_deliveries_total",
+            "Follow-up webhook POSTs by this process: delivered, failed (retried later), "
+            "gave_up (after the last attempt)",
+            ["result"],
+            registry=self.registry,
+        )
         self.index = Gauge(
             "assist_index_info",
             "The index version being served (value 1)",
             ["version"],
             registry=self.registry,
         )
+
+    def set_followups(self, open_: int, overdue: int) -> None:
+        self.followups_open.set(open_)
+        self.followups_overdue.set(overdue)
 
     def count_suggest(self, suggestions: int, no_match: bool) -> None:
         self.suggestions.inc(suggestions)

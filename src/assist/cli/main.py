@@ -468,13 +468,17 @@ def keys_list(path: Path | None, in_db: bool) -> None:
 
 
 def _register_more() -> None:
+    from .check import check_command
     from .db import db_command
     from .eval import eval_command
+    from .followups import followups
     from .library import import_command
     from .snippets import snippets
 
+    main.add_command(check_command, "check")
     main.add_command(db_command, "db")
     main.add_command(eval_command, "eval")
+    main.add_command(followups, "followups")
     main.add_command(import_command, "import")
     main.add_command(snippets, "snippets")
 

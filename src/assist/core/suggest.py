@@ -487,9 +487,7 @@ def _seat_a_snippet(index: Index, candidates: list[_Candidate], k: int, margin: 
     if any(candidates[i].entry_id in index.scopes for i in shown):
         return
     best = candidates[first[0]].score
-    waiting = next(
-        (i for i in first[places:] if candidates[i].entry_id in index.scopes), None
-    )
+    waiting = next((i for i in first[places:] if candidates[i].entry_id in index.scopes), None)
     if waiting is None or candidates[waiting].score < best - margin:
         return
     seat = candidates[shown[-1]]

@@ -23,8 +23,10 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from ..core.pii import mask
 from ..core.schemas import SUGGESTION_ID, clean_text
 from ..settings import Settings
+from .checks import Checks
 from .db import Database, database_url, reason
 from .errors import Invalid, SchemaOutdated, StoreConfigError, StoreError, StoreUnavailable
+from .followups import Followups
 from .keys import Keys
 from .snippets import Snippets
 from .tables import (
@@ -129,7 +131,8 @@ class Recorded:
 
 class Store(Database):
     """The one object the API holds: the feedback log on its methods, the other tables
-    as repositories sharing its engine (`snippets`, `keys`). Thread-safe; see Database
+    as repositories sharing its engine (`snippets`, `keys`, `followups`, `checks`).
+    Thread-safe; see Database
     for the timeouts, `retry_seconds` and `auto_migrate`."""
 
     @classmethod
@@ -165,6 +168,8 @@ class Store(Database):
         )
         self.snippets = Snippets(self)
         self.keys = Keys(self)
+        self.followups = Followups(self)
+        self.checks = Checks(self)
 
     def add_feedback(
         self,

@@ -7,9 +7,12 @@ from typing import Literal
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
+    Float,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -31,6 +34,9 @@ FeedbackAction = Literal["shown", "inserted", "sent", "dismissed"]
 FEEDBACK_ACTIONS: tuple[FeedbackAction, ...] = ("shown", "inserted", "sent", "dismissed")
 SNIPPET_STATUSES = ("proposed", "approved", "rejected", "retired")
 VISIBILITIES = ("team", "private")
+FOLLOWUP_CHANNELS = ("email", "phone", "sms", "chat")
+FOLLOWUP_SOURCES = ("promise", "entry", "manual")
+FOLLOWUP_STATUSES = ("open", "done", "cancelled")
 
 
 def _one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
@@ -101,4 +107,86 @@ api_keys_table = Table(
     _one_of("role", ROLES, "ck_api_keys_role"),
     Index("ux_api_keys_name", "name", unique=True),
     Index("ux_api_keys_sha256", "sha256", unique=True),
+)
+
+followups_table = Table(
+    "followups",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(MAX_CONVERSATION_ID), nullable=False),
+    Column("customer_ref", String(200), nullable=True),
+    Column("channel", String(8), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("owner", String(MAX_KEY_NAME), nullable=False),
+    Column("team", String(MAX_TEAM), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("entry_id", String(100), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("closed_by", String(MAX_KEY_NAME), nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    _one_of("channel", FOLLOWUP_CHANNELS, "ck_followups_channel"),
+    _one_of("source", FOLLOWUP_SOURCES, "ck_followups_source"),
+    _one_of("status", FOLLOWUP_STATUSES, "ck_followups_status"),
+    Index("ix_followups_status_due", "status", "due_at"),
+    Index("ix_followups_team_status", "team", "status"),
+    Index("ix_followups_owner_status", "owner", "status"),
+)
+
+# The transactional outbox: one row per follow-up, written in the follow-up's own
+# transaction. `next_attempt_at` is when a sender may claim it next (its due time, a
+# claim's lease end, or a retry's backoff); NULL once delivered, given up or closed.
+followup_deliveries_table = Table(
+    "followup_deliveries",
+    metadata,
+    Column(
+        "followup_id",
+        ID,
+        ForeignKey("followups.id", ondelete="CASCADE", name="fk_followup_deliveries_followup"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("claimed_by", String(200), nullable=True),
+    Column("claim_token", String(64), nullable=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=True),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("gave_up_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Index("ix_followup_deliveries_next", "next_attempt_at"),
+)
+
+# What the coach found in a draft: codes only, never the draft's text.
+check_log_table = Table(
+    "check_log",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("key_name", String(MAX_KEY_NAME), nullable=False),
+    Column("team", String(MAX_TEAM), nullable=False),
+    Column("conversation_id", String(MAX_CONVERSATION_ID), nullable=False),
+    Column("entry_id", String(100), nullable=True),
+    Column("suggestion_id", String(300), nullable=True),
+    Column("lang", String(8), nullable=True),
+    Column("recital", Float, nullable=False),
+    Column("sent", Boolean, nullable=False),
+    Index("ix_check_log_created_at", "created_at"),
+    Index("ix_check_log_entry", "entry_id"),
+    Index("ix_check_log_key", "key_name"),
+)
+
+check_codes_table = Table(
+    "check_codes",
+    metadata,
+    Column(
+        "check_id",
+        ID,
+        ForeignKey("check_log.id", ondelete="CASCADE", name="fk_check_codes_check"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("code", String(40), primary_key=True),
+    Index("ix_check_codes_code", "code"),
 )
