@@ -1,4 +1,5 @@
-// The pages' HTTP client: /v1/suggest, /v1/feedback, /v1/snippets and /v1/library with
+// The pages' HTTP client: /v1/suggest, /v1/feedback, /v1/snippets, /v1/library, /v1/check
+// and /v1/followups with
 // the key the host passed at init (or typed into the review page). The key lives in this
 // object only: never in storage, cookies or the URL.
 //
@@ -58,6 +59,11 @@ export class Api {
   /** Share a reply: {text, message, history, customer, suggestion_id?, visibility}. */
   share(body) {
     return this.#request("POST", "v1/snippets", body);
+  }
+
+  /** Coaching on a draft: {draft, conversation_id, message?, suggestion_id?, customer?, history?}. */
+  check(body, signal) {
+    return this.#request("POST", "v1/check", body, signal);
   }
 
   /** Search the library by typing: {q, lang?, k?}. */

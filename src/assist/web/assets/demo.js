@@ -1,5 +1,7 @@
 // A demo helpdesk that embeds the sidebar exactly as a real chat page would: an iframe,
 // the key passed at init, customer messages in, finished replies out (README protocol).
+// The composer reports its text as the agent edits it (`draft`), so the sidebar checks the
+// reply being written; the sidebar's "Send anyway" (`send`) sends the composer as it stands.
 
 const CONVERSATIONS = [
   {
@@ -62,6 +64,8 @@ window.addEventListener("message", (event) => {
     state.drafts.set(state.current.id, { text: message.text, suggestion_id: message.suggestion_id });
     reply.focus();
     reply.setSelectionRange(reply.value.length, reply.value.length);
+  } else if (message?.type === "send" && message.conversation_id === state.current.id) {
+    $("composer").requestSubmit();
   }
 });
 
@@ -110,6 +114,13 @@ $("composer").addEventListener("submit", (event) => {
       text,
       ...(draft ? { suggestion_id: draft.suggestion_id } : {}),
     },
+    origin,
+  );
+});
+
+$("reply").addEventListener("input", () => {
+  frame.contentWindow.postMessage(
+    { type: "draft", conversation_id: state.current.id, text: $("reply").value },
     origin,
   );
 });

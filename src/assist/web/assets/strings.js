@@ -137,6 +137,37 @@ const en = {
   searchClear: "Clear the search",
   searchNoConversation: "Open a conversation to insert a reply from the library.",
   resultLabel: (n) => `Library result ${n}`,
+  // Checking the draft (check.js) and follow-ups (followups.js)
+  checkTitle: "Check",
+  checking: "Checking…",
+  checkSummary: (n, recital) =>
+    `${n ? `${n} ${n === 1 ? "note" : "notes"}` : "No notes"} · ${Math.round(recital * 100)}% template`,
+  checkDraft: "Your draft, with the checked parts marked",
+  checkClean: "Nothing to flag. It reads as yours.",
+  checkFailed: (why) => `Not checked: ${why} You can still send it.`,
+  checkAnnounce: (warnings, followups) =>
+    [
+      warnings ? `Check: ${warnings} ${warnings === 1 ? "warning" : "warnings"} on your draft.` : "Check: no warnings.",
+      followups ? "A follow-up is proposed." : "",
+    ]
+      .filter(Boolean)
+      .join(" "),
+  sendAnyway: "Send anyway",
+  sendAnywayCopy: "Paste it into Chatwoot and send it there.",
+  channels: { email: "Email", phone: "Phone", sms: "SMS", chat: "Chat" },
+  followupProposed: "You promise to come back. Create a follow-up so it happens:",
+  followupChannel: "Channel",
+  followupDue: "Due",
+  followupCreate: "Create follow-up",
+  followupCreated: "Follow-up created.",
+  followupBadTime: "Give the due date and time.",
+  followupDone: "Done",
+  followupClosed: "Follow-up marked done.",
+  overdueBadge: (n) => `⏰ ${n}`,
+  overdueLabel: (n) => `${n} overdue ${n === 1 ? "follow-up" : "follow-ups"}`,
+  overdueTitle: "Overdue follow-ups",
+  late: (minutes) =>
+    minutes < 60 ? `${minutes} min late` : minutes < 2880 ? `${Math.round(minutes / 60)} h late` : `${Math.round(minutes / 1440)} days late`,
   errors: {
     auth: "The API key was refused (401). Ask your admin for a valid agent key.",
     forbidden: "This API key may not use suggestions (403).",
@@ -269,6 +300,40 @@ const fa = {
   searchClear: "پاک کردن جستجو",
   searchNoConversation: "برای درج پاسخی از کتابخانه، یک گفتگو را باز کنید.",
   resultLabel: (i) => `نتیجهٔ ${n(i)} از کتابخانه`,
+  checkTitle: "بررسی",
+  checking: "در حال بررسی…",
+  checkSummary: (i, recital) =>
+    `${i ? `${n(i)} نکته` : "بی‌نکته"} · ${n(Math.round(recital * 100))}٪ متن آماده`,
+  checkDraft: "پیش‌نویس شما، با بخش‌های بررسی‌شده علامت‌خورده",
+  checkClean: "نکته‌ای نیست. متن از خود شماست.",
+  checkFailed: (why) => `بررسی نشد: ${why} باز هم می‌توانید بفرستید.`,
+  checkAnnounce: (warnings, followups) =>
+    [
+      warnings ? `بررسی: ${n(warnings)} هشدار روی پیش‌نویس.` : "بررسی: هشداری نیست.",
+      followups ? "پیگیری پیشنهاد شده است." : "",
+    ]
+      .filter(Boolean)
+      .join(" "),
+  sendAnyway: "به هر حال بفرست",
+  sendAnywayCopy: "آن را در چت‌وت بچسبانید و همان‌جا بفرستید.",
+  channels: { email: "ایمیل", phone: "تلفن", sms: "پیامک", chat: "گفتگو" },
+  followupProposed: "قول داده‌اید دوباره خبر بدهید. پیگیری بسازید تا انجام شود:",
+  followupChannel: "راه ارتباط",
+  followupDue: "موعد",
+  followupCreate: "ساختن پیگیری",
+  followupCreated: "پیگیری ساخته شد.",
+  followupBadTime: "تاریخ و ساعت موعد را بدهید.",
+  followupDone: "انجام شد",
+  followupClosed: "پیگیری انجام‌شده ثبت شد.",
+  overdueBadge: (i) => `⏰ ${n(i)}`,
+  overdueLabel: (i) => `${n(i)} پیگیری عقب‌افتاده`,
+  overdueTitle: "پیگیری‌های عقب‌افتاده",
+  late: (minutes) =>
+    minutes < 60
+      ? `${n(minutes)} دقیقه دیر`
+      : minutes < 2880
+        ? `${n(Math.round(minutes / 60))} ساعت دیر`
+        : `${n(Math.round(minutes / 1440))} روز دیر`,
   errors: {
     ...en.errors,
     auth: `کلید API پذیرفته نشد (${n(401)}). یک کلید معتبر از مدیر بگیرید.`,

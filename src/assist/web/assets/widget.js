@@ -9,8 +9,13 @@
 //                     composer; n is 1–9; picks that card as Alt+n inside the sidebar does,
 //                     so focus moves to its first empty slot or its Insert button; ignored
 //                     when conversation_id names another conversation than the one shown)
+//                   {type: "draft", conversation_id, text}   (optional: the composer's text as
+//                     the agent edits it, sent on every change; the sidebar checks it 400 ms
+//                     after the last one; "" clears the check)
 //   sidebar → host  {type: "ready"}
 //                   {type: "insert_reply", conversation_id, text, suggestion_id}
+//                   {type: "send", conversation_id}   (the agent pressed "Send anyway" in the
+//                     Check panel: send the composer's text as it stands; a host may ignore it)
 // Messages are accepted only from the parent window and its origin; replies go to that
 // origin only (never "*"). The API key is kept in memory only.
 //
@@ -18,12 +23,19 @@
 // is inserted like a suggestion), and "Share with the team" (share.js: POST /v1/snippets)
 // on a card once inserted, and on the reply an `agent_message` reports as sent (its text
 // is the final one, as edited in the host's composer). Neither adds a message type.
+//
+// After Insert (or Copy in Chatwoot) the draft is checked (check.js: POST /v1/check) and
+// re-checked as `draft` messages arrive; findings are marked in a mirror of the draft, a
+// proposed follow-up is one click away, and nothing blocks sending. The bar's badge lists
+// the agent's overdue follow-ups (followups.js).
 
 import { Api, ApiError } from "./api.js";
 import { FETCH_INFO, fromAppContext, parseAppContext } from "./chatwoot.js";
 import { strings } from "./strings.js";
 import { sameText } from "./text.js";
 import { Card } from "./card.js";
+import { CheckPanel } from "./check.js";
+import { OverdueList } from "./followups.js";
 import {
   Conversation,
   answered,
@@ -62,8 +74,11 @@ const ui = {
   title: $("title"),
   search: $("search"),
   library: $("library"),
+  overdue: $("overdue"),
+  overdueList: $("overdue-list"),
 };
 let library = null; // the search box, once the sidebar runs inside a chat page
+let overdue = null; // the bar's overdue follow-ups, once a key is known
 
 // ------------------------------------------------------------------ start
 
@@ -84,6 +99,7 @@ function start() {
   window.addEventListener("message", onMessage);
   document.addEventListener("keydown", onKey);
   startLibrary();
+  overdue = new OverdueList(t, { button: ui.overdue, panel: ui.overdueList, api: () => api, announce });
   showEmpty();
   if (mode === "chatwoot") {
     startChatwoot();
@@ -187,6 +203,7 @@ function onMessage(event) {
   else if (message.type === "customer_message") onCustomerMessage(message);
   else if (message.type === "agent_message") onAgentMessage(message);
   else if (message.type === "pick") onPick(message);
+  else if (message.type === "draft") onDraft(message);
 }
 
 function onInit(message) {
@@ -248,8 +265,16 @@ function onAgentMessage(message) {
     conversation.sent.add(id);
     sendFeedback(conversation, id, "sent", sent);
   }
+  conversation.check?.reset();
+  conversation.draftSuggestion = null;
   const reply = answered(conversation, turn || conversation.history.at(-1));
   offerSentReply(conversation, { ...reply, text: sent, suggestion_id: id || undefined });
+}
+
+function onDraft(message) {
+  const conversation = conversations.get(scalarText(message.conversation_id, 200));
+  if (!conversation || typeof message.text !== "string") return;
+  checkPanel(conversation).update(message.text);
 }
 
 function onPick(message) {
@@ -308,7 +333,8 @@ async function suggest(conversation, request) {
   const name = conversation.customer.name;
   const message = messageView(t, { name, text: request.text, lang: request.lang });
   const list = h("div", { class: "results" });
-  conversation.node.replaceChildren(conversation.shareArea, message, list);
+  conversation.check?.reset(); // a draft answers the message before: checked no more
+  conversation.node.replaceChildren(conversation.shareArea, message, checkPanel(conversation).node, list);
   if (!api) {
     list.replaceChildren(noticeView("error", t.errors.noKey, ""));
     return;
@@ -334,7 +360,9 @@ async function suggest(conversation, request) {
     list.removeAttribute("aria-busy");
     const lang = result.signals?.lang;
     conversation.lang = lang === "fa" || lang === "en" ? lang : null;
+    conversation.mood = result.signals?.mood || null;
     message.append(signalsView(t, result.signals, result.took_ms));
+    overdue?.start(); // the key works: now the agent's overdue follow-ups, then every minute
     renderResult(conversation, list, result, knownValues(body.customer));
   } catch (error) {
     if (controller.signal.aborted) return;
@@ -501,8 +529,46 @@ async function insert(conversation, card) {
   conversation.history.push(turn);
   conversation.shareable.set(id, { ...answered(conversation, turn), text: finalText, suggestion_id: id });
   card.offerShare(() => openShare(conversation, conversation.shareable.get(id), card.shareButton, card));
+  conversation.draftSuggestion = id;
+  checkPanel(conversation).update(finalText, { now: true });
   const saved = await sendFeedback(conversation, id, "inserted", finalText);
   if (!saved) setNotice(t.feedbackFailed, "warn");
+}
+
+// ------------------------------------------------------------------ checking the draft
+
+/** The conversation's Check panel (made on first use). */
+function checkPanel(conversation) {
+  conversation.check ||= new CheckPanel(t, {
+    api: () => api,
+    request: () => checkContext(conversation),
+    announce,
+    sendAnyway: () => {
+      if (mode === "chatwoot") announce(t.sendAnywayCopy);
+      else post({ type: "send", conversation_id: conversation.id });
+      conversation.check.reset();
+    },
+    onFollowup: () => overdue?.refresh(),
+  });
+  return conversation.check;
+}
+
+/** What /v1/check needs beside the draft: the customer's last message, the turns around
+ * it (not the draft itself, which would "repeat" its own text), the customer, the
+ * inserted suggestion and the mood /v1/suggest found. */
+function checkContext(conversation) {
+  const turns = conversation.history.filter((turn) => !turn.pending);
+  let last = turns.length;
+  while (--last >= 0 && turns[last].role !== "customer");
+  const body = {
+    conversation_id: conversation.id,
+    history: recentHistory(turns.filter((_, i) => i !== last)),
+    customer: { ...conversation.customer, ...conversation.context },
+  };
+  if (last >= 0) body.message = turns[last].text;
+  if (conversation.draftSuggestion) body.suggestion_id = conversation.draftSuggestion;
+  if (conversation.mood) body.mood = conversation.mood;
+  return body;
 }
 
 // ------------------------------------------------------------------ sharing a reply
@@ -746,6 +812,7 @@ function applyLanguage() {
   ui.keys.textContent = t.keys;
   ui.library.setAttribute("aria-label", t.searchLabel);
   library?.setStrings(t);
+  overdue?.setStrings(t);
   ui.refresh.textContent = t.refresh;
   ui.refresh.setAttribute("aria-label", t.refreshLabel);
 }
