@@ -88,6 +88,19 @@ def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     help="Leave-one-out over a snippet set served live, and golden hit@1 with and "
     "without it [default file: tests/data/snippets.yaml].",
 )
+@click.option(
+    "--coach",
+    "draft_set",
+    is_flag=False,
+    flag_value="tests/data/drafts.yaml",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Draft checks: per-code precision and recall on a labelled draft set, --split "
+    "dev (odd ids) or test (even) [default file: tests/data/drafts.yaml].",
+)
+@click.option(
+    "--labelled-mood", is_flag=True, help="--coach: use the set's moods, not the detected ones."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def eval_command(
     golden: Path | None,
@@ -104,12 +117,15 @@ def eval_command(
     index_dir: Path | None,
     misses: bool,
     snippet_set: Path | None,
+    draft_set: Path | None,
+    labelled_mood: bool,
     as_json: bool,
 ) -> None:
     """Measure retrieval quality through the production index and Suggester.
 
     \b
     --golden: hit@1/3/5 and MRR per language on the golden set, and confusions.
+    --coach: draft checks, per-code precision/recall on tests/data/drafts.yaml; --split.
     --trust: out-of-scope refused (and golden refused), conversation follow-ups (entry
       and reply hit@1), mood precision/recall, ParsiNLU reviews read as upset; --split.
     --bench/--all/--fast: public datasets, leakage-free (../shared/datasets/README.md):
@@ -127,9 +143,10 @@ def eval_command(
     from ..eval.benchmarks import FAST, LOADERS
 
     names = list(LOADERS) if run_all else list(FAST) if fast else list(benches)
-    if golden is None and not names and not trust and snippet_set is None:
+    if golden is None and not names and not trust and snippet_set is None and draft_set is None:
         raise click.UsageError(
-            "say what to measure: --golden, --trust, --snippets, --bench NAME, --fast or --all"
+            "say what to measure: --golden, --trust, --snippets, --coach, --bench NAME, "
+            "--fast or --all"
         )
     overrides: dict[str, Any] = _overrides(pairs)
     if embedder:
@@ -140,6 +157,10 @@ def eval_command(
         overrides["index_dir"] = index_dir
     try:
         settings = Settings(**overrides)
+        if draft_set is not None:
+            from .check import coach_report
+
+            coach_report(settings, draft_set, split, labelled_mood, misses, as_json)
         if snippet_set is not None:
             _snippets(settings, snippet_set, golden, split, misses, as_json)
         elif golden is not None:
