@@ -179,8 +179,8 @@ def test_me_tells_a_key_its_name_role_and_team(client):
 
 def test_a_check_never_names_a_private_snippet_of_someone_else(client):
     body = share(client, visibility="private").json()
-    text = body["replies"]["en"][0].replace("{{customer_name}}", "Sara").replace(
-        "{{order_id}}", "A-7"
+    text = (
+        body["replies"]["en"][0].replace("{{customer_name}}", "Sara").replace("{{order_id}}", "A-7")
     )
     draft = {"draft": text, "conversation_id": "c-2", "message": GIFT}
     own = client.post("/v1/check", json=draft, headers=headers("sara")).json()
