@@ -74,3 +74,27 @@ def test_cli_suggest_against_a_server(server):
     assert json.loads(result.output)["suggestions"][0]["entry_id"] == "order-late"
     denied = runner.invoke(main, ["suggest", "hi", "--url", server.url, "--key", "nope"])
     assert denied.exit_code == 1 and "HTTP 401" in denied.output
+
+
+def test_clients_check_share_and_search(server):
+    with AssistClient(server.url, AGENT_KEY) as client:
+        found = client.check(
+            "We will refund you within 30 days, guaranteed.", message="my order is late"
+        )
+        assert "over_promise" in {f["code"] for f in found["findings"]}
+        shared = client.share(
+            "Sara, we can gift-wrap order A-9: [[which paper]]",
+            message="can you gift wrap it",
+            customer={"name": "Sara", "order_id": "A-9"},
+        )
+        assert shared["status"] == "proposed" and "{{customer_name}}" in shared["replies"]["en"][0]
+        with pytest.raises(ApiError) as info:
+            client.share("mail me at sara@example.com", message="gift wrap?")
+        assert info.value.status_code == 422 and "email" in str(info.value.detail)
+        assert client.library("track", lang="en")[0]["entry_id"]
+
+    async def ask():
+        async with AsyncAssistClient(server.url, AGENT_KEY) as client:
+            return await client.check("Not possible.", message="can I change my order")
+
+    assert "bare_refusal" in {f["code"] for f in asyncio.run(ask())["findings"]}

@@ -102,6 +102,25 @@ class AssistClient:
         except httpx.TransportError as exc:
             raise ApiError(0, f"cannot reach {self._http.base_url}: {exc}") from exc
 
+    def check(
+        self, draft: str, *, conversation_id: str = "client", **fields: Any
+    ) -> dict[str, Any]:
+        """POST /v1/check: findings on a draft (`message`, `suggestion_id`, `customer`,
+        `history`, `lang`, `mood` as keyword arguments)."""
+        body = {"draft": draft, "conversation_id": conversation_id, **fields}
+        return dict(_json(self._http.post("/v1/check", json=body)))
+
+    def share(self, text: str, *, message: str, **fields: Any) -> dict[str, Any]:
+        """POST /v1/snippets: share a reply (`customer`, `visibility`, `suggestion_id`,
+        `entry_id`, `title` as keyword arguments); ApiError 422 names personal data."""
+        body = {"text": text, "message": message, **fields}
+        return dict(_json(self._http.post("/v1/snippets", json=body)))
+
+    def library(self, q: str, *, lang: str | None = None, k: int = 10) -> list[dict[str, Any]]:
+        """GET /v1/library: replies found by typing."""
+        params: dict[str, Any] = {"q": q, "k": k, **({"lang": lang} if lang else {})}
+        return list(_json(self._http.get("/v1/library", params=params))["results"])
+
     def reload(self) -> dict[str, Any]:
         return dict(_json(self._http.post("/v1/admin/reload")))
 
@@ -143,6 +162,13 @@ class AsyncAssistClient:
             return dict(_json(await self._http.post("/v1/suggest", json=body)))
         except httpx.TransportError as exc:
             raise ApiError(0, f"cannot reach {self._http.base_url}: {exc}") from exc
+
+    async def check(
+        self, draft: str, *, conversation_id: str = "client", **fields: Any
+    ) -> dict[str, Any]:
+        """POST /v1/check (see AssistClient.check)."""
+        body = {"draft": draft, "conversation_id": conversation_id, **fields}
+        return dict(_json(await self._http.post("/v1/check", json=body)))
 
     async def reload(self) -> dict[str, Any]:
         return dict(_json(await self._http.post("/v1/admin/reload")))
