@@ -109,8 +109,9 @@ class KeyRing:
     def set_stored(self, keys: list[ApiKey]) -> None:
         """The database's active keys (a revoked key disappears with the next poll)."""
         with self._lock:
-            self._stored = list(keys)
-            self._rebuild()
+            if list(keys) != self._stored:  # polled every few seconds, rarely changed
+                self._stored = list(keys)
+                self._rebuild()
 
     def identify(self, key: str) -> Principal | None:
         found = self._find(hash_key(key))

@@ -117,14 +117,17 @@ def search_library(
     found: dict[str, Found] = {}
     for ordinal, entry_id in enumerate(index.entry_ids):
         entry = index.entries[entry_id]
-        if (hidden is not None and hidden[ordinal]) or entry.id != entry_id:
+        if hidden is not None and hidden[ordinal]:
             continue
         source = "snippet" if entry_id in index.scopes else "playbook"
         for reply in entry.replies:
             for reply_lang in [lang] if lang in ("en", "fa") else ["en", "fa"]:
+                title = entry.title.get(reply_lang) or entry.title.get("en") or ""
+                title_words = frozenset(words(title))
                 for variant, text in enumerate(reply.get(reply_lang)):
-                    title = entry.title.get(reply_lang) or entry.title.get("en") or ""
-                    hit = _word_share(terms, words(f"{title} {strip_slots(text)}"))
+                    # the wording's words are computed once per index, not per keystroke
+                    fixed = index.wording_words[(entry_id, reply.id, reply_lang, variant)]
+                    hit = _word_share(terms, title_words | fixed)
                     near = meaning.get(entry_id)
                     if not hit and near is None:
                         continue
@@ -148,12 +151,11 @@ def search_library(
     return ranked[:k]
 
 
-def _word_share(terms: list[str], text_words: list[str]) -> float:
+def _word_share(terms: list[str], vocabulary: frozenset[str]) -> float:
     """Share of the typed words found in the text (a word typed so far matches as a
     prefix: "refu" finds "refund")."""
     if not terms:
         return 0.0
-    vocabulary = set(text_words)
     hits = sum(
         1 for term in terms if term in vocabulary or any(w.startswith(term) for w in vocabulary)
     )
@@ -208,7 +210,7 @@ def near_duplicates(
     mine = [strip_slots(t) for ws in replies.values() for t in ws]
     for ordinal, entry_id in enumerate(index.entry_ids):
         entry = index.entries[entry_id]
-        if entry.id != entry_id or entry.id == skip or ordinal in index.blocked:
+        if entry.id == skip or ordinal in index.blocked:
             continue
         for reply in entry.replies:
             for text in (*reply.en, *reply.fa):
