@@ -22,6 +22,8 @@ from assist.store.feedback import Store
 from assist.store.tables import metadata
 
 TABLES = {
+    "answers",
+    "unmatched",
     "feedback",
     "snippets",
     "api_keys",
@@ -47,7 +49,7 @@ def versions(store: Store) -> list[str]:
 
 def test_a_fresh_database_gets_every_table_at_the_newest_revision(db):
     assert set(inspect(db.engine).get_table_names()) == TABLES
-    assert versions(db) == [migrate.head()] == ["0005"]
+    assert versions(db) == [migrate.head()] == ["0006"]
     assert migrate.state(db).pending == ()
     assert differences(db) == []  # the migrations make exactly the tables the code uses
 
@@ -130,7 +132,7 @@ def test_a_database_from_before_migrations_is_adopted_with_every_row(store_url, 
     schema_before_migrations(store_url, idempotency=idempotency)
     store = Store(store_url, auto_migrate=False)
     found = migrate.state(store)
-    assert found.adopts and found.pending == ("0001", "0002", "0003", "0004", "0005")
+    assert found.adopts and found.pending == ("0001", "0002", "0003", "0004", "0005", "0006")
     assert "from before migrations" in found.describe()
     store.close()
 
@@ -143,7 +145,7 @@ def test_a_database_from_before_migrations_is_adopted_with_every_row(store_url, 
         ] == [row[:5] for row in ROWS]
         expected_keys = [row[5] for row in ROWS] if idempotency else [None] * len(ROWS)
         assert [e.idempotency_key for e in events] == expected_keys
-        assert versions(store) == ["0005"]
+        assert versions(store) == ["0006"]
         assert differences(store) == []  # the column and unique index are there
         again = store.record_feedback(
             key_name="agent-1",
@@ -183,9 +185,9 @@ def test_threads_upgrading_at_once_all_succeed(store_url):
         thread.join()
     try:
         # one applied the migrations; the others, waiting on the lock, found nothing to do
-        assert sorted(results, key=repr) == [("0005", "0005")] * 3 + [(None, "0005")], results
+        assert sorted(results, key=repr) == [("0006", "0006")] * 3 + [(None, "0006")], results
         assert set(inspect(stores[0].engine).get_table_names()) == TABLES
-        assert versions(stores[0]) == ["0005"]
+        assert versions(stores[0]) == ["0006"]
         assert differences(stores[0]) == []
     finally:
         for store in stores:
@@ -203,10 +205,10 @@ def test_two_processes_upgrading_one_database_both_succeed(store_url):
     outputs = [p.communicate(timeout=60) for p in processes]
     assert [p.returncode for p in processes] == [0, 0], outputs
     said = sorted(out.split(": ", 1)[1].strip() for out, _ in outputs)
-    assert said == ["already at 0005", "upgraded empty -> 0005"]
+    assert said == ["already at 0006", "upgraded empty -> 0006"]
     store = Store(store_url)
     try:
-        assert versions(store) == ["0005"] and differences(store) == []
+        assert versions(store) == ["0006"] and differences(store) == []
     finally:
         store.close()
 
@@ -216,7 +218,7 @@ def test_with_auto_migrate_off_a_start_waits_for_assist_db_upgrade(store_url, ca
     try:
         with caplog.at_level(logging.ERROR, logger="assist"):
             assert store.start() is False
-        assert "run `assist db upgrade`" in caplog.text and "5 pending" in caplog.text
+        assert "run `assist db upgrade`" in caplog.text and "6 pending" in caplog.text
         assert not store.ready
         with pytest.raises(SchemaOutdated, match="assist db upgrade") as caught:
             store.add_feedback(
@@ -226,11 +228,11 @@ def test_with_auto_migrate_off_a_start_waits_for_assist_db_upgrade(store_url, ca
         assert inspect(store.engine).get_table_names() == []  # nothing was applied
 
         result = CliRunner().invoke(main, ["db", "current", "--url", store_url])
-        assert result.exit_code == 1 and "empty" in result.output and "0005" in result.output
+        assert result.exit_code == 1 and "empty" in result.output and "0006" in result.output
         result = CliRunner().invoke(main, ["db", "upgrade", "--url", store_url])
-        assert result.exit_code == 0 and "upgraded empty -> 0005" in result.output
+        assert result.exit_code == 0 and "upgraded empty -> 0006" in result.output
         result = CliRunner().invoke(main, ["db", "current", "--url", store_url])
-        assert result.exit_code == 0 and "current (revision 0005)" in result.output
+        assert result.exit_code == 0 and "current (revision 0006)" in result.output
 
         assert store.start() is True  # the next retry finds it current
     finally:

@@ -386,7 +386,7 @@ def use(store: Store, snippet: Snippet | str, counts: dict[str, int]) -> None:
 
 def credit(author: str, **counts: int) -> dict[str, object]:
     states = {"proposed": 0, "approved": 0, "rejected": 0, "retired": 0}
-    used = {"shown": 0, "inserted": 0, "sent": 0, "dismissed": 0}
+    used = {"shown": 0, "inserted": 0, "sent": 0, "dismissed": 0, "sent_rewritten": 0}
     return {"author": author, **states, **used, **counts}
 
 

@@ -118,6 +118,11 @@ class FeedbackEvent:
     action: str
     final_text: str | None
     idempotency_key: str | None = None
+    answer_id: str | None = None
+    position: int | None = None
+    team: str | None = None
+    edit_distance: int | None = None
+    elapsed_ms: int | None = None
 
 
 @dataclass(frozen=True)

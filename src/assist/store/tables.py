@@ -30,8 +30,13 @@ MAX_KEY_NAME = 100
 MAX_TEAM = 100
 MAX_CONVERSATION_ID = 200
 MAX_IDEMPOTENCY_KEY = 200
-FeedbackAction = Literal["shown", "inserted", "sent", "dismissed"]
-FEEDBACK_ACTIONS: tuple[FeedbackAction, ...] = ("shown", "inserted", "sent", "dismissed")
+FeedbackAction = Literal["shown", "inserted", "sent", "sent_rewritten", "dismissed"]
+# What a client may post; `sent_rewritten` is the store's verdict on a `sent` whose text
+# no longer resembles the inserted suggestion, never posted directly.
+POSTED_ACTIONS: tuple[FeedbackAction, ...] = ("shown", "inserted", "sent", "dismissed")
+FEEDBACK_ACTIONS: tuple[FeedbackAction, ...] = (*POSTED_ACTIONS, "sent_rewritten")
+MATCHES = ("confident", "weak", "none")
+MAX_ANSWER_ID = 40
 SNIPPET_STATUSES = ("proposed", "approved", "rejected", "retired")
 VISIBILITIES = ("team", "private")
 FOLLOWUP_CHANNELS = ("email", "phone", "sms", "chat")
@@ -59,12 +64,67 @@ feedback_table = Table(
     Column("final_text", Text, nullable=True),
     # A client's retry key, unique per API key name: a retried event is stored once.
     Column("idempotency_key", String(MAX_IDEMPOTENCY_KEY), nullable=True),
+    # Since 0006: the /v1/suggest answer the suggestion came in and its 0-based place
+    # there (copied from the answer on every event of that suggestion), the key's team,
+    # the edit distance between the suggestion and the text that left the sidebar
+    # (inserted, sent), and milliseconds from `shown` to this action.
+    Column("answer_id", String(MAX_ANSWER_ID), nullable=True),
+    Column("position", Integer, nullable=True),
+    Column("team", String(MAX_TEAM), nullable=True),
+    Column("edit_distance", Integer, nullable=True),
+    Column("elapsed_ms", Integer, nullable=True),
     _one_of("action", FEEDBACK_ACTIONS, "ck_feedback_action"),
     Index("ix_feedback_conversation", "conversation_id", "id"),
     Index("ix_feedback_reply", "entry_id", "reply_id", "action"),
     Index("ix_feedback_created_at", "created_at"),
     # NULLs never collide (SQLite and PostgreSQL alike): events without a key are all kept.
     Index("ux_feedback_idempotency", "key_name", "idempotency_key", unique=True),
+    Index("ix_feedback_answer", "answer_id"),
+)
+
+# One row per /v1/suggest response, written off the hot path by a batching writer: what
+# was served (the ranked suggestion ids), how confident, in which language and mood.
+# Feedback is checked against it (a suggestion must have been served in that
+# conversation) and statistics count from it. Never the message's text.
+answers_table = Table(
+    "answers",
+    metadata,
+    Column("id", String(MAX_ANSWER_ID), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("key_name", String(MAX_KEY_NAME), nullable=False),
+    Column("team", String(MAX_TEAM), nullable=False),
+    Column("conversation_id", String(MAX_CONVERSATION_ID), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("mood", String(16), nullable=False),
+    Column("match", String(16), nullable=False),
+    Column("best_score", Float, nullable=False),
+    Column("top_entry_id", String(100), nullable=True),
+    Column("suggestion_ids", Text, nullable=False),  # JSON list, in the order shown
+    Column("index_version", String(64), nullable=False),
+    _one_of("match", MATCHES, "ck_answers_match"),
+    Index("ix_answers_created_at", "created_at"),
+    Index("ix_answers_conversation", "conversation_id"),
+    Index("ix_answers_team_created", "team", "created_at"),
+)
+
+# Messages that found nothing or only weak matches, kept only when
+# ASSIST_KEEP_UNMATCHED=true, personal data masked, deleted after the retention period:
+# the raw material for "which playbook to write next".
+unmatched_table = Table(
+    "unmatched",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("answer_id", String(MAX_ANSWER_ID), nullable=False),
+    Column("team", String(MAX_TEAM), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("match", String(16), nullable=False),
+    Column("best_entry_id", String(100), nullable=True),
+    Column("best_score", Float, nullable=False),
+    Column("text", Text, nullable=False),  # masked (core.pii)
+    _one_of("match", MATCHES, "ck_unmatched_match"),
+    Index("ix_unmatched_created_at", "created_at"),
+    Index("ix_unmatched_team_created", "team", "created_at"),
 )
 
 snippets_table = Table(
