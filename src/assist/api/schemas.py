@@ -18,7 +18,7 @@ from pydantic.json_schema import JsonDict
 
 from ..core.schemas import SUGGESTION_ID, Lang, Mood, clean_text
 from ..settings import HISTORY_TURNS_CAP, Settings
-from ..store.feedback import FEEDBACK_ACTIONS, MAX_FINAL_TEXT, TEXT_ACTIONS, FeedbackAction
+from ..store.feedback import MAX_FINAL_TEXT, POSTED_ACTIONS, TEXT_ACTIONS, PostedAction
 
 
 def _clean_if_text(value: Any) -> Any:
@@ -158,7 +158,7 @@ class FeedbackRequest(Body):
         json_schema_extra={
             "if": {
                 "properties": {
-                    "action": {"enum": [a for a in FEEDBACK_ACTIONS if a not in TEXT_ACTIONS]}
+                    "action": {"enum": [a for a in POSTED_ACTIONS if a not in TEXT_ACTIONS]}
                 }
             },
             "then": {"properties": {"final_text": {"type": "null"}}},
@@ -174,7 +174,7 @@ class FeedbackRequest(Body):
     conversation_id: CleanText = Field(
         min_length=1, max_length=200, json_schema_extra=_NOT_ONLY_NUL
     )
-    action: FeedbackAction = Field(
+    action: PostedAction = Field(
         description="shown (displayed), inserted (into the composer or clipboard), "
         "sent (to the customer), dismissed"
     )

@@ -34,7 +34,9 @@ from .tables import (
     MAX_CONVERSATION_ID,
     MAX_IDEMPOTENCY_KEY,
     MAX_KEY_NAME,
+    POSTED_ACTIONS,
     FeedbackAction,
+    PostedAction,
     feedback_table,
     metadata,
 )
@@ -45,11 +47,13 @@ __all__ = [
     "MAX_FINAL_TEXT",
     "MAX_IDEMPOTENCY_KEY",
     "MAX_KEY_NAME",
+    "POSTED_ACTIONS",
     "TEXT_ACTIONS",
     "FeedbackAction",
     "FeedbackEvent",
     "IdempotencyConflict",
     "InvalidFeedback",
+    "PostedAction",
     "Recorded",
     "SchemaOutdated",
     "Store",
@@ -297,10 +301,8 @@ def _validated_row(
 ) -> dict[str, Any]:
     """The row to insert, or InvalidFeedback; `final_text` with personal data masked."""
     ref = SuggestionRef.parse(suggestion_id)
-    if action not in FEEDBACK_ACTIONS:
-        raise InvalidFeedback(
-            f"action {action[:40]!r} is not one of: {', '.join(FEEDBACK_ACTIONS)}"
-        )
+    if action not in POSTED_ACTIONS:
+        raise InvalidFeedback(f"action {action[:40]!r} is not one of: {', '.join(POSTED_ACTIONS)}")
     conversation_id = clean_text(conversation_id)
     if not conversation_id or len(conversation_id) > MAX_CONVERSATION_ID:
         raise InvalidFeedback(f"conversation_id must be 1 to {MAX_CONVERSATION_ID} characters")

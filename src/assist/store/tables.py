@@ -30,10 +30,11 @@ MAX_KEY_NAME = 100
 MAX_TEAM = 100
 MAX_CONVERSATION_ID = 200
 MAX_IDEMPOTENCY_KEY = 200
-FeedbackAction = Literal["shown", "inserted", "sent", "sent_rewritten", "dismissed"]
 # What a client may post; `sent_rewritten` is the store's verdict on a `sent` whose text
 # no longer resembles the inserted suggestion, never posted directly.
-POSTED_ACTIONS: tuple[FeedbackAction, ...] = ("shown", "inserted", "sent", "dismissed")
+PostedAction = Literal["shown", "inserted", "sent", "dismissed"]
+FeedbackAction = Literal[PostedAction, "sent_rewritten"]
+POSTED_ACTIONS: tuple[PostedAction, ...] = ("shown", "inserted", "sent", "dismissed")
 FEEDBACK_ACTIONS: tuple[FeedbackAction, ...] = (*POSTED_ACTIONS, "sent_rewritten")
 MATCHES = ("confident", "weak", "none")
 MAX_ANSWER_ID = 40
