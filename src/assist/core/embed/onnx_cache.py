@@ -71,6 +71,7 @@ def cached_graph(source: Path, kind: str, build: Callable[[Path], None]) -> Path
     os.close(fd)
     try:
         build(Path(partial))
+        os.chmod(partial, 0o644)  # mkstemp's 0600 would lock out a server run as another user
         os.replace(partial, target)
     finally:
         if os.path.exists(partial):

