@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test test-fast test-slow lint bench eval install install-test clean
+.PHONY: run test test-fast test-slow lint bench bench-race eval install install-test clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -74,6 +74,11 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python scripts/bench_http.py
 	$(BIN)/python scripts/bench_concurrency.py
 	$(BIN)/python scripts/bench_slow_clients.py
+
+# The peer race of issue 14: txtai's API (installed into /tmp/txtai-venv on first use) and
+# assist's engine configurations, back to back on the same 500 queries; JSON on stdout.
+bench-race: $(VENV)/.installed-test
+	$(BIN)/python scripts/bench_race.py $(RACE_ARGS)
 
 # Every public benchmark on its query split (../shared/datasets or $$ASSIST_EVAL_DATA),
 # the defaults plus the alternatives the README compares; reports/summary.md + .png.
