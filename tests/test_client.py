@@ -43,6 +43,36 @@ def test_async_client(server):
     assert {a["suggestions"][0]["entry_id"] for a in answers} == {"order-late"}
 
 
+def test_clients_send_feedback_with_the_answer_id(server):
+    with AssistClient(server.url, AGENT_KEY) as client:
+        answer = client.suggest("my order is late", conversation_id="c-fb")
+        first = answer["suggestions"][0]["id"]
+        with pytest.raises(ApiError) as info:  # nothing shown yet
+            client.feedback(first, "inserted", conversation_id="c-fb", final_text="Hi")
+        assert info.value.status_code == 422 and "never shown" in str(info.value.detail)
+        shown = client.shown(answer, conversation_id="c-fb")
+        assert [r["action"] for r in shown] == ["shown"] * len(answer["suggestions"])
+        text = answer["suggestions"][0]["text"]
+        done = client.feedback(
+            first, "inserted", conversation_id="c-fb", final_text=text, idempotency_key="k-1"
+        )
+        again = client.feedback(
+            first, "inserted", conversation_id="c-fb", final_text=text, idempotency_key="k-1"
+        )
+        assert done == again and done["action"] == "inserted"
+
+    async def dismiss():
+        async with AsyncAssistClient(server.url, AGENT_KEY) as client:
+            answer = await client.suggest("my order is late", conversation_id="c-async")
+            await client.shown(answer, conversation_id="c-async")
+            last = answer["suggestions"][-1]
+            return await client.feedback(
+                last["id"], "dismissed", conversation_id="c-async", answer_id=answer["answer_id"]
+            )
+
+    assert asyncio.run(dismiss())["action"] == "dismissed"
+
+
 def test_client_errors_carry_status_and_detail(server):
     with AssistClient(server.url, "ak_wrong") as client, pytest.raises(ApiError) as info:
         client.suggest("hi")

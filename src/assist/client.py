@@ -3,6 +3,9 @@
 with AssistClient("http://127.0.0.1:8000", key="ak_...") as client:
     answer = client.suggest("where is my order?", conversation_id="c-1",
                             customer={"name": "Sara"})
+    client.shown(answer, conversation_id="c-1")  # the suggestions the agent saw
+    first = answer["suggestions"][0]
+    client.feedback(first["id"], "inserted", conversation_id="c-1", final_text="...")
 """
 
 from __future__ import annotations
@@ -43,6 +46,36 @@ def _suggest_body(
     if k:
         body["k"] = k
     return body
+
+
+def _feedback_body(
+    suggestion_id: str,
+    action: str,
+    conversation_id: str,
+    answer_id: str | None,
+    final_text: str | None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "suggestion_id": suggestion_id,
+        "conversation_id": conversation_id,
+        "action": action,
+    }
+    if answer_id is not None:
+        body["answer_id"] = answer_id
+    if final_text is not None:
+        body["final_text"] = final_text
+    return body
+
+
+def _shown_bodies(answer: Mapping[str, Any], conversation_id: str) -> list[dict[str, Any]]:
+    return [
+        _feedback_body(s["id"], "shown", conversation_id, answer["answer_id"], None)
+        for s in answer.get("suggestions", [])
+    ]
+
+
+def _idempotency(key: str | None) -> dict[str, str]:
+    return {"Idempotency-Key": key} if key else {}
 
 
 def _json(response: httpx.Response) -> Any:
@@ -101,6 +134,33 @@ class AssistClient:
             return dict(_json(self._http.post("/v1/suggest", json=body)))
         except httpx.TransportError as exc:
             raise ApiError(0, f"cannot reach {self._http.base_url}: {exc}") from exc
+
+    def feedback(
+        self,
+        suggestion_id: str,
+        action: str,
+        *,
+        conversation_id: str = "client",
+        answer_id: str | None = None,
+        final_text: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """POST /v1/feedback: `shown` needs the `answer_id` of the /v1/suggest answer
+        the suggestion came in; inserted, sent and dismissed need a `shown` first
+        (ApiError 422 "never shown"). Returns `{id, action}` (`sent_rewritten` when the
+        sent text no longer resembles the inserted one)."""
+        body = _feedback_body(suggestion_id, action, conversation_id, answer_id, final_text)
+        headers = _idempotency(idempotency_key)
+        return dict(_json(self._http.post("/v1/feedback", json=body, headers=headers)))
+
+    def shown(
+        self, answer: Mapping[str, Any], *, conversation_id: str = "client"
+    ) -> list[dict[str, Any]]:
+        """`shown` for every suggestion of an answer `suggest` returned, in its order."""
+        return [
+            dict(_json(self._http.post("/v1/feedback", json=body)))
+            for body in _shown_bodies(answer, conversation_id)
+        ]
 
     def check(
         self, draft: str, *, conversation_id: str = "client", **fields: Any
@@ -162,6 +222,30 @@ class AsyncAssistClient:
             return dict(_json(await self._http.post("/v1/suggest", json=body)))
         except httpx.TransportError as exc:
             raise ApiError(0, f"cannot reach {self._http.base_url}: {exc}") from exc
+
+    async def feedback(
+        self,
+        suggestion_id: str,
+        action: str,
+        *,
+        conversation_id: str = "client",
+        answer_id: str | None = None,
+        final_text: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """POST /v1/feedback (see AssistClient.feedback)."""
+        body = _feedback_body(suggestion_id, action, conversation_id, answer_id, final_text)
+        headers = _idempotency(idempotency_key)
+        return dict(_json(await self._http.post("/v1/feedback", json=body, headers=headers)))
+
+    async def shown(
+        self, answer: Mapping[str, Any], *, conversation_id: str = "client"
+    ) -> list[dict[str, Any]]:
+        """`shown` for every suggestion of an answer (see AssistClient.shown)."""
+        return [
+            dict(_json(await self._http.post("/v1/feedback", json=body)))
+            for body in _shown_bodies(answer, conversation_id)
+        ]
 
     async def check(
         self, draft: str, *, conversation_id: str = "client", **fields: Any

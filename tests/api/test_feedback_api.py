@@ -8,11 +8,12 @@ from fastapi.testclient import TestClient
 from assist.api import create_app
 from assist.store.feedback import StoreConfigError
 from conftest import ADMIN_KEY, AGENT_KEY, build
+from served import acted, shown_via_api
 
 AGENT = {"Authorization": f"Bearer {AGENT_KEY}"}
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 EVENT = {
-    "suggestion_id": "order-late/check-tracking/en/0",
+    "suggestion_id": "order-late/check-tracking/en/1",  # what c-1 is offered
     "conversation_id": "c-1",
     "action": "inserted",
     "final_text": "Sara, I checked order A-1: on its way.",
@@ -31,17 +32,19 @@ def events(client: TestClient):
 
 
 def test_feedback_is_recorded_with_the_key_name(client, api_settings):
+    shown_via_api(client, AGENT, "c-1", EVENT["suggestion_id"])
     response = client.post("/v1/feedback", json=EVENT, headers=AGENT)
     assert response.status_code == 201
     event_id = response.json()["id"]
-    assert isinstance(event_id, int)
-    (event,) = events(client)
+    assert isinstance(event_id, int) and response.json()["action"] == "inserted"
+    shown, event = events(client)
+    assert shown.action == "shown" and shown.key_name == "agent-1"
     assert event.id == event_id and event.key_name == "agent-1"
     assert (event.entry_id, event.reply_id, event.lang, event.variant) == (
         "order-late",
         "check-tracking",
         "en",
-        0,
+        1,
     )
     assert event.final_text == EVENT["final_text"]
     # SQLite by default, beside the index directory.
@@ -49,12 +52,11 @@ def test_feedback_is_recorded_with_the_key_name(client, api_settings):
 
 
 def test_every_action_and_admin_keys_too(client):
-    for action in ("shown", "dismissed"):
-        body = {k: v for k, v in EVENT.items() if k != "final_text"}
-        assert (
-            client.post("/v1/feedback", json={**body, "action": action}, headers=AGENT).status_code
-            == 201
-        )
+    shown_via_api(client, AGENT, "c-1", EVENT["suggestion_id"])
+    body = {k: v for k, v in EVENT.items() if k != "final_text"}
+    assert (
+        client.post("/v1/feedback", json={**body, "action": "dismissed"}, headers=AGENT)
+    ).status_code == 201
     assert (
         client.post("/v1/feedback", json={**EVENT, "action": "sent"}, headers=ADMIN).status_code
         == 201
@@ -131,9 +133,10 @@ def test_feedback_on_postgresql_through_the_api(api_settings, pg_store):
     build(api_settings)
     url = pg_store.url.render_as_string(hide_password=False)
     with TestClient(create_app(api_settings.model_copy(update={"database_url": url}))) as client:
+        shown_via_api(client, AGENT, "c-1", EVENT["suggestion_id"])
         response = client.post("/v1/feedback", json=EVENT, headers=AGENT)
         assert response.status_code == 201
-    (event,) = pg_store.feedback()
+    (event,) = acted(pg_store)
     assert event.id == response.json()["id"] and event.final_text == EVENT["final_text"]
 
 

@@ -12,6 +12,7 @@ from assist.api import create_app
 from assist.api.auth import hash_key
 from assist.settings import ApiKey
 from conftest import build
+from served import shown_via_api
 
 KEYS = {
     "sara": ("agent", "support"),
@@ -135,7 +136,8 @@ def test_retired_snippets_stop_being_suggested(client):
 def test_authors_are_credited_from_the_feedback_log(client):
     number = share(client).json()["id"]
     client.post(f"/v1/snippets/{number}/approve", json={}, headers=headers("lena"))
-    for action in ("shown", "inserted", "sent"):
+    shown_via_api(client, headers("reza"), "c-9", f"snippet-{number}/shared/en/0", GIFT)
+    for action in ("inserted", "sent"):
         event = {
             "suggestion_id": f"snippet-{number}/shared/en/0",
             "conversation_id": "c-9",

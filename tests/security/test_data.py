@@ -34,6 +34,7 @@ from sqlalchemy import (
 from assist.api import create_app
 from assist.store.feedback import FEEDBACK_ACTIONS, InvalidFeedback, Store, feedback_table
 from conftest import AGENT_KEY, PG_HOST, PG_PORT, build
+from served import acted, serve, show_first
 
 AGENT = {"Authorization": f"Bearer {AGENT_KEY}"}
 EVENT = {
@@ -162,7 +163,9 @@ def test_a_database_that_comes_back_is_opened_in_the_background(api_settings, pg
             while not store.ready and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert store.ready  # no request was needed to open it
-            assert client.post("/v1/feedback", json=BODY, headers=AGENT).status_code == 201
+            shown = show_first(client, AGENT, "c-1")
+            body = {**BODY, "suggestion_id": shown["id"]}
+            assert client.post("/v1/feedback", json=body, headers=AGENT).status_code == 201
     finally:
         stub.close()
 
@@ -215,31 +218,45 @@ def test_settings_carry_the_timeouts(api_settings):
 
 
 def test_a_retried_event_with_its_key_is_stored_once(store):
+    serve(store, "c-1", EVENT["suggestion_id"])
     first = store.record_feedback(**EVENT, idempotency_key="req-1")
     again = store.record_feedback(**EVENT, idempotency_key="req-1")
     assert first.id == again.id and not first.replayed and again.replayed
-    assert len(store.feedback()) == 1
-    assert store.feedback()[0].idempotency_key == "req-1"
+    assert len(acted(store)) == 1
+    assert acted(store)[0].idempotency_key == "req-1"
+
+
+def test_a_retried_sent_stored_as_rewritten_is_replayed_not_refused(store):
+    serve(store, "c-1", EVENT["suggestion_id"])
+    store.add_feedback(**EVENT)
+    rewritten = {**EVENT, "action": "sent", "final_text": "Something else entirely, sorry."}
+    first = store.record_feedback(**rewritten, idempotency_key="req-2")
+    again = store.record_feedback(**rewritten, idempotency_key="req-2")
+    assert (first.action, again.action) == ("sent_rewritten", "sent_rewritten")
+    assert again.replayed and again.id == first.id and len(acted(store)) == 2
 
 
 def test_idempotency_keys_are_scoped_to_the_api_key(store):
+    serve(store, "c-1", EVENT["suggestion_id"])
     mine = store.record_feedback(**EVENT, idempotency_key="req-1")
     theirs = store.record_feedback(**{**EVENT, "key_name": "agent-2"}, idempotency_key="req-1")
     assert mine.id != theirs.id and not theirs.replayed
-    assert len(store.feedback()) == 2
+    assert len(acted(store)) == 2
 
 
 def test_events_without_a_key_are_never_merged(store):
+    serve(store, "c-1", EVENT["suggestion_id"])
     store.add_feedback(**EVENT)
     store.add_feedback(**EVENT)
-    assert len(store.feedback()) == 2
+    assert len(acted(store)) == 2
 
 
 def test_a_key_reused_for_another_event_is_refused(store):
+    serve(store, "c-1", EVENT["suggestion_id"])
     store.record_feedback(**EVENT, idempotency_key="req-1")
     with pytest.raises(InvalidFeedback, match="Idempotency-Key"):
         store.record_feedback(**{**EVENT, "action": "sent"}, idempotency_key="req-1")
-    assert len(store.feedback()) == 1
+    assert len(acted(store)) == 1
 
 
 @pytest.mark.parametrize("key", ["", "x" * 201, "has space", "émoji", "a\nb"])
@@ -249,6 +266,7 @@ def test_malformed_idempotency_keys_are_refused(sqlite_store, key):
 
 
 def test_concurrent_retries_make_one_row(store):
+    serve(store, "c-1", EVENT["suggestion_id"])
     ids: list[int] = []
 
     def retry() -> None:
@@ -260,7 +278,7 @@ def test_concurrent_retries_make_one_row(store):
     for thread in threads:
         thread.join()
     assert len(ids) == 8 and len(set(ids)) == 1
-    assert len(store.feedback()) == 1
+    assert len(acted(store)) == 1
 
 
 @pytest.fixture
@@ -272,12 +290,13 @@ def client(api_settings) -> Iterator[TestClient]:
 
 def test_the_api_replays_a_retry_with_the_same_id(client):
     headers = {**AGENT, "Idempotency-Key": "4f1c2a9e-retry"}
-    first = client.post("/v1/feedback", json=BODY, headers=headers)
-    again = client.post("/v1/feedback", json=BODY, headers=headers)
+    body = {**BODY, "suggestion_id": show_first(client, AGENT, "c-1")["id"]}
+    first = client.post("/v1/feedback", json=body, headers=headers)
+    again = client.post("/v1/feedback", json=body, headers=headers)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json() == again.json()
-    assert len(client.app.state.store.feedback()) == 1  # type: ignore[attr-defined]
-    other = client.post("/v1/feedback", json={**BODY, "action": "sent"}, headers=headers)
+    assert len(acted(client.app.state.store)) == 1  # type: ignore[attr-defined]
+    other = client.post("/v1/feedback", json={**body, "action": "sent"}, headers=headers)
     assert other.status_code == 409 and "Idempotency-Key" in other.json()["detail"]
 
 
@@ -371,6 +390,7 @@ def test_an_existing_table_gets_the_idempotency_column_and_index(old_database_ur
             assert "idempotency_key" in columns
             old = store.feedback()[0]
             assert old.conversation_id == "c-0" and old.idempotency_key is None
+            serve(store, "c-1", EVENT["suggestion_id"])
             first = store.record_feedback(**EVENT, idempotency_key=f"k-{_}")
             assert store.record_feedback(**EVENT, idempotency_key=f"k-{_}").id == first.id
         finally:
@@ -394,25 +414,31 @@ MASKED = (
 
 
 def test_final_text_is_masked_before_it_is_written(store):
+    serve(store, "c-1", EVENT["suggestion_id"])
     store.add_feedback(**{**EVENT, "final_text": PERSONAL})
     with store.engine.connect() as connection:
-        raw = connection.execute(select(feedback_table.c.final_text)).scalar_one()
+        raw = connection.execute(
+            select(feedback_table.c.final_text).where(feedback_table.c.action == "inserted")
+        ).scalar_one()
     assert raw == MASKED
     assert "6037" not in raw and "0912" not in raw and "@" not in raw
 
 
 def test_persian_personal_data_is_masked_too(store):
     final = "سارا جان، مبلغ به کارت ۶۰۳۷۹۹۱۲۳۴۵۶۷۸۹۳ و شبای IR062960000000100324200001 برگشت."
+    serve(store, "c-1", "order-late/check-tracking/fa/0")
     store.add_feedback(
         **{**EVENT, "suggestion_id": "order-late/check-tracking/fa/0", "final_text": final}
     )
-    assert store.feedback()[0].final_text == "سارا جان، مبلغ به کارت [card] و شبای [iban] برگشت."
+    assert acted(store)[0].final_text == "سارا جان، مبلغ به کارت [card] و شبای [iban] برگشت."
 
 
 def test_the_api_stores_final_text_masked(client):
-    response = client.post("/v1/feedback", json={**BODY, "final_text": PERSONAL}, headers=AGENT)
+    shown = show_first(client, AGENT, "c-1")
+    body = {**BODY, "suggestion_id": shown["id"], "final_text": PERSONAL}
+    response = client.post("/v1/feedback", json=body, headers=AGENT)
     assert response.status_code == 201
-    (event,) = client.app.state.store.feedback()  # type: ignore[attr-defined]
+    (event,) = acted(client.app.state.store)  # type: ignore[attr-defined]
     assert event.final_text == MASKED
 
 
@@ -428,7 +454,7 @@ def test_the_sqlite_file_and_its_companions_are_private(tmp_path):
     try:
         path = tmp_path / "data" / "assist.sqlite"
         store = Store(f"sqlite:///{path}")
-        store.add_feedback(**EVENT)  # WAL mode: -wal and -shm exist while it is open
+        serve(store, "c-1", EVENT["suggestion_id"])  # WAL: -wal and -shm exist while open
         files = [path, *(p for p in path.parent.iterdir() if p.name != path.name)]
         assert {p.name for p in files} >= {
             "assist.sqlite",

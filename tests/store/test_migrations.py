@@ -20,6 +20,7 @@ from assist.store import migrate
 from assist.store.errors import SchemaOutdated
 from assist.store.feedback import Store
 from assist.store.tables import metadata
+from served import answer
 
 TABLES = {
     "answers",
@@ -147,12 +148,15 @@ def test_a_database_from_before_migrations_is_adopted_with_every_row(store_url, 
         assert [e.idempotency_key for e in events] == expected_keys
         assert versions(store) == ["0006"]
         assert differences(store) == []  # the column and unique index are there
+        served = answer("c-9", "order-late/check-tracking/en/0")
+        store.answers.add_many([served])
         again = store.record_feedback(
             key_name="agent-1",
             conversation_id="c-9",
             suggestion_id="order-late/check-tracking/en/0",
             action="shown",
             idempotency_key="new",
+            answer_id=served.id,
         )
         assert store.record_feedback(
             key_name="agent-1",
@@ -160,6 +164,7 @@ def test_a_database_from_before_migrations_is_adopted_with_every_row(store_url, 
             suggestion_id="order-late/check-tracking/en/0",
             action="shown",
             idempotency_key="new",
+            answer_id=served.id,
         ).replayed
         assert again.id > max(e.id for e in events)
     finally:

@@ -13,6 +13,7 @@ import pytest
 
 from assist.store.feedback import Store
 from assist.store.snippets import InvalidSnippet, Snippet, SnippetConflict, SnippetNotFound
+from served import serve
 
 REPLIES = {
     "en": ["{{customer_name}}, I checked: [[what you saw]]. It left the hub today."],
@@ -373,13 +374,18 @@ def test_list_filters_pages_and_hides_others_private_snippets(db):
 
 
 def use(store: Store, snippet: Snippet | str, counts: dict[str, int]) -> None:
+    """`shown` in as many conversations, the other actions spread over them."""
     entry = snippet.entry_key if isinstance(snippet, Snippet) else snippet
+    suggestion = f"{entry}/shared/en/0"
+    shown = counts.get("shown", 0)
+    for n in range(shown):
+        serve(store, f"c-{entry}-{n}", suggestion, key_name="agent-9")
     for action, times in counts.items():
-        for n in range(times):
+        for n in range(times if action != "shown" else 0):
             store.add_feedback(
                 key_name="agent-9",
-                conversation_id=f"c-{entry}-{action}-{n}",
-                suggestion_id=f"{entry}/shared/en/0",
+                conversation_id=f"c-{entry}-{n % shown}",
+                suggestion_id=suggestion,
                 action=action,
             )
 
@@ -402,17 +408,17 @@ def test_authors_get_credit_for_their_snippets_and_how_they_were_used(db):
     use(db, s1, {"shown": 3, "inserted": 2, "sent": 1, "dismissed": 1})
     use(db, s2, {"shown": 2, "sent": 1})
     use(db, private, {"shown": 5, "sent": 5})
-    use(db, o1, {"sent": 2})
+    use(db, o1, {"shown": 1, "sent": 2})
     use(db, o2, {"shown": 1})
     use(db, r1, {"shown": 1})
     use(db, "order-late", {"shown": 4, "sent": 4})  # a playbook entry: nobody's snippet
-    use(db, "snippet-999", {"sent": 1})  # no such snippet
+    use(db, "snippet-999", {"shown": 1, "sent": 1})  # no such snippet
 
     assert db.snippets.authors() == [
         credit(
             "sara", approved=2, proposed=1, rejected=1, shown=5, inserted=2, sent=2, dismissed=1
         ),
-        credit("omid", approved=1, retired=1, shown=1, sent=2),
+        credit("omid", approved=1, retired=1, shown=2, sent=2),
         credit("reza", approved=1, shown=1),
     ]
     assert db.snippets.authors(team="night") == [credit("reza", approved=1, shown=1)]

@@ -17,6 +17,7 @@ from assist.store.feedback import (
     SuggestionRef,
     database_url,
 )
+from served import serve
 
 EVENT = {
     "key_name": "agent-1",
@@ -42,8 +43,10 @@ def store(request) -> Store:
 
 def test_an_event_is_stored_with_its_suggestion_id_split(store):
     before = datetime.now(UTC)
+    serve(store, "c-1", EVENT["suggestion_id"])
     event_id = store.add_feedback(**EVENT)
-    (event,) = store.feedback()
+    shown, event = store.feedback()
+    assert shown.action == "shown" and shown.suggestion_id == EVENT["suggestion_id"]
     assert event.id == event_id
     assert (event.entry_id, event.reply_id, event.lang, event.variant) == (
         "order-late",
@@ -58,12 +61,15 @@ def test_an_event_is_stored_with_its_suggestion_id_split(store):
 
 
 def test_the_log_only_grows_in_order(store):
-    ids = [
-        store.add_feedback(**{**EVENT, "action": action, "final_text": None})
-        for action in ("shown", "dismissed", "shown")
-    ]
+    serve(store, "c-1", EVENT["suggestion_id"])
+    ids = [store.feedback()[0].id]
+    ids.append(store.add_feedback(**{**EVENT, "action": "dismissed", "final_text": None}))
+    serve(store, "c-1", EVENT["suggestion_id"])
+    ids.append(store.feedback()[-1].id)
+    serve(store, "c-2", EVENT["suggestion_id"])
+    ids.append(store.feedback()[-1].id)
     ids.append(store.add_feedback(**{**EVENT, "conversation_id": "c-2"}))
-    assert ids == sorted(ids) and len(set(ids)) == 4
+    assert ids == sorted(ids) and len(set(ids)) == 5
     assert [e.action for e in store.feedback(conversation_id="c-1")] == [
         "shown",
         "dismissed",
@@ -71,15 +77,17 @@ def test_the_log_only_grows_in_order(store):
     ]
     assert [e.id for e in store.feedback()] == ids
     assert [e.id for e in store.feedback(limit=2)] == ids[:2]
+    assert [e.action for e in store.feedback(conversation_id="c-2")] == ["shown", "inserted"]
     assert not hasattr(store, "update_feedback") and not hasattr(store, "delete_feedback")
 
 
 def test_persian_text_round_trips(store):
     final = "سارا عزیز، سفارش A-1 را بررسی کردم: امروز صبح ارسال شد 📦"
+    serve(store, "c-1", "order-late/check-tracking/fa/0")
     store.add_feedback(
         **{**EVENT, "suggestion_id": "order-late/check-tracking/fa/0", "final_text": final}
     )
-    (event,) = store.feedback()
+    _, event = store.feedback()
     assert event.final_text == final and event.lang == "fa"
 
 
@@ -125,14 +133,16 @@ def test_invalid_events_are_refused(sqlite_store, change, message):
 
 
 def test_nul_and_lone_surrogates_are_cleaned(store):
+    serve(store, "c-1", EVENT["suggestion_id"])
     store.add_feedback(**{**EVENT, "conversation_id": "c\x00-1", "final_text": "a\x00b\ud800c"})
-    (event,) = store.feedback()
+    _, event = store.feedback()
     assert event.conversation_id == "c-1" and event.final_text == "ab\ufffdc"
 
 
 def test_concurrent_writers_lose_nothing(store):
     def write(n: int) -> None:
         for i in range(10):
+            serve(store, f"c-{n}-{i}", EVENT["suggestion_id"])
             store.add_feedback(**{**EVENT, "conversation_id": f"c-{n}-{i}", "final_text": None})
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(5)]
@@ -141,7 +151,8 @@ def test_concurrent_writers_lose_nothing(store):
     for thread in threads:
         thread.join()
     events = store.feedback()
-    assert len(events) == 50 and len({e.id for e in events}) == 50
+    assert len(events) == 100 and len({e.id for e in events}) == 100
+    assert sorted(e.action for e in events) == ["inserted"] * 50 + ["shown"] * 50
 
 
 def test_tables_and_indexes_are_created_once(store):
@@ -156,21 +167,23 @@ def test_tables_and_indexes_are_created_once(store):
 def test_two_processes_worth_of_stores_share_one_database(tmp_path):
     url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
     first, second = Store(url), Store(url)
+    serve(first, "c-1", EVENT["suggestion_id"])
     first.add_feedback(**EVENT)
     second.add_feedback(**{**EVENT, "action": "sent"})
-    assert [e.action for e in first.feedback()] == ["inserted", "sent"]
+    assert [e.action for e in first.feedback()] == ["shown", "inserted", "sent"]
     first.close()
     second.close()
 
 
 def test_in_memory_sqlite_is_one_database_for_every_thread():
     store = Store("sqlite://")
+    serve(store, "c-1", EVENT["suggestion_id"])
     store.add_feedback(**EVENT)
     seen: list[int] = []
     worker = threading.Thread(target=lambda: seen.append(len(store.feedback())))
     worker.start()
     worker.join()
-    assert seen == [1]
+    assert seen == [2]
 
 
 def test_urls():

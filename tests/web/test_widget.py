@@ -90,6 +90,11 @@ def test_english_message_human_slot_blocks_insert_then_insert_reaches_host(page,
     assert row.suggestion_id == reply["suggestion_id"] and row.entry_id == "order-late"
     shown = wait_feedback(live, "c-en", "shown", sidebar.locator(".card").count())
     assert {r.suggestion_id for r in shown} >= {reply["suggestion_id"]}
+    # Each shown names the answer it came in; the server sets the positions.
+    (answer_id,) = {r.answer_id for r in shown}
+    assert answer_id and sorted(r.position for r in shown) == list(range(len(shown)))
+    assert row.answer_id == answer_id and row.elapsed_ms is not None
+    assert row.edit_distance is not None and 0 < row.edit_distance < 1000  # slots filled
 
 
 def test_next_message_sends_history_with_the_inserted_reply(page, live, host):
@@ -654,6 +659,8 @@ def test_weak_and_none_answers_say_no_confident_suggestion(page, live, host):
     cards.nth(1).locator("button.dismiss").click()
     assert fake.wait(page, "dismissed", 1) == ["delivery-address/reply/en/0"]
     assert summary.locator(".count").inner_text() == "1"
+    # Every event names the answer its suggestion came in.
+    assert {f.get("answer_id") for f in fake.feedback} == {"fake-answer-1"}
 
     # An older server sends no `match`: no_match with suggestions is "weak"; Alt+1 opens
     # the closed disclosure and goes to the first entry's first empty slot (the order id

@@ -165,8 +165,10 @@ def customer_says(page: Any, conversation: str, text: str, **customer: str) -> N
     page.evaluate("(m) => window.send(m)", message)
 
 
-def wait_feedback(live: Live, conversation: str, action: str, count: int = 1) -> list[Any]:
-    deadline = time.monotonic() + 5
+def wait_feedback(
+    live: Live, conversation: str, action: str, count: int = 1, wait: float = 5.0
+) -> list[Any]:
+    deadline = time.monotonic() + wait
     while True:
         rows = [e for e in live.store.feedback(conversation_id=conversation) if e.action == action]
         if len(rows) >= count or time.monotonic() > deadline:
@@ -235,6 +237,7 @@ def fake_response(
     cues: tuple[str, ...] = (),
     questions: tuple[str, ...] = (),
     took_ms: float = 123.4,
+    answer_id: str = "fake-answer-1",
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "suggestions": suggestions,
@@ -249,6 +252,7 @@ def fake_response(
         "no_match": no_match,
         "best_score": max((s["score"] for s in suggestions), default=0.0),
         "index_version": "test",
+        "answer_id": answer_id,
         "took_ms": took_ms,
     }
     if match is not None:

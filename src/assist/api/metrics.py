@@ -39,6 +39,18 @@ class Metrics:
         self.reloads = Counter(
             "assist_index_reloads_total", "Index reloads", ["result"], registry=self.registry
         )
+        self.answers_written = Counter(
+            "assist_answers_written_total",
+            "Suggest answers recorded in the store by this process's background writer",
+            registry=self.registry,
+        )
+        self.answers_dropped = Counter(
+            "assist_answers_dropped_total",
+            "Suggest answers not recorded: queue_full (the writer fell behind), "
+            "store_unavailable (no room left to keep them), error (refused by the database)",
+            ["reason"],
+            registry=self.registry,
+        )
         self.rate_limited = Counter(
             "assist_rate_limited_total", "Requests refused with 429", registry=self.registry
         )

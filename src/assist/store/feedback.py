@@ -2,8 +2,10 @@
 ranking priors and analytics build on; and `Store`, the one object the API holds.
 
 Rows are only ever inserted, never updated or deleted. Personal data in `final_text` is
-masked (`core.pii`) before it is written. Framework-free: the HTTP edge maps
-`InvalidFeedback` to 422, `IdempotencyConflict` to 409 and `StoreUnavailable` to 503.
+masked (`core.pii`) before it is written. An event must follow a `shown` of its
+suggestion from an answer served in that conversation (`feedback_rules`). Framework-free:
+the HTTP edge maps `InvalidFeedback` (and `NeverShown`) to 422, `IdempotencyConflict`
+to 409 and `StoreUnavailable` to 503.
 The connection (engine, timeouts, migrations) is `db.Database`'s; the names it used to
 define here are still importable from this module.
 """
@@ -23,17 +25,29 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from ..core.pii import mask
 from ..core.schemas import SUGGESTION_ID, clean_text
 from ..settings import Settings
+from .answers import Answers
 from .checks import Checks
 from .db import Database, database_url, reason
-from .errors import Invalid, SchemaOutdated, StoreConfigError, StoreError, StoreUnavailable
+from .errors import SchemaOutdated, StoreConfigError, StoreError, StoreUnavailable
+from .feedback_rules import (
+    InvalidFeedback,
+    NeverShown,
+    ShownText,
+    check_shown,
+    measure,
+    prior_shown,
+    served_answer,
+)
 from .followups import Followups
 from .keys import Keys
 from .snippets import Snippets
 from .tables import (
     FEEDBACK_ACTIONS,
+    MAX_ANSWER_ID,
     MAX_CONVERSATION_ID,
     MAX_IDEMPOTENCY_KEY,
     MAX_KEY_NAME,
+    MAX_TEAM,
     POSTED_ACTIONS,
     FeedbackAction,
     PostedAction,
@@ -53,6 +67,7 @@ __all__ = [
     "FeedbackEvent",
     "IdempotencyConflict",
     "InvalidFeedback",
+    "NeverShown",
     "PostedAction",
     "Recorded",
     "SchemaOutdated",
@@ -75,8 +90,7 @@ _IDEMPOTENCY_KEY = re.compile(rf"[!-~]{{1,{MAX_IDEMPOTENCY_KEY}}}")  # visible A
 TEXT_ACTIONS = ("inserted", "sent")
 
 
-class InvalidFeedback(Invalid):
-    status_code = 422
+_ANSWER_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ANSWER_ID}}}")  # as new_answer_id makes them
 
 
 class IdempotencyConflict(InvalidFeedback):
@@ -131,11 +145,12 @@ class FeedbackEvent:
 
 @dataclass(frozen=True)
 class Recorded:
-    """A stored event's id; `replayed` when an earlier request with the same idempotency
-    key stored it."""
+    """A stored event's id and action (`sent_rewritten` is the store's verdict on a
+    `sent`); `replayed` when an earlier request with the same idempotency key stored it."""
 
     id: int
     replayed: bool = False
+    action: str = ""
 
 
 class Store(Database):
@@ -179,28 +194,11 @@ class Store(Database):
         self.keys = Keys(self)
         self.followups = Followups(self)
         self.checks = Checks(self)
+        self.answers = Answers(self)
 
-    def add_feedback(
-        self,
-        *,
-        key_name: str,
-        conversation_id: str,
-        suggestion_id: str,
-        action: str,
-        final_text: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
-    ) -> int:
-        """Validate and append one event; returns its id."""
-        return self.record_feedback(
-            key_name=key_name,
-            conversation_id=conversation_id,
-            suggestion_id=suggestion_id,
-            action=action,
-            final_text=final_text,
-            at=at,
-            idempotency_key=idempotency_key,
-        ).id
+    def add_feedback(self, **event: Any) -> int:
+        """Validate and append one event (`record_feedback`'s arguments); returns its id."""
+        return self.record_feedback(**event).id
 
     def record_feedback(
         self,
@@ -212,30 +210,58 @@ class Store(Database):
         final_text: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
+        answer_id: str | None = None,
+        team: str = "default",
+        shown_text: ShownText | None = None,
+        answer_grace: float = 0.0,
     ) -> Recorded:
-        """Validate and append one event. With an `idempotency_key` already used by the
-        same `key_name`, nothing is written and the first event's id comes back."""
+        """Validate and append one event by `key_name` of `team`. `shown` names the
+        `answer_id` its suggestion came in; the other actions need an earlier `shown`
+        (NeverShown otherwise). `shown_text(answer_id, suggestion_id)` gives the text a
+        suggestion was shown with, for the edit distance; `answer_grace` is how long to
+        wait for an answer another replica has not written yet. With an
+        `idempotency_key` already used by the same `key_name`, nothing is written and
+        the first event's id comes back."""
         row = _validated_row(
             key_name, conversation_id, suggestion_id, action, final_text, idempotency_key
         )
-        row["created_at"] = at or datetime.now(UTC)
+        if answer_id is not None and not _ANSWER_ID.fullmatch(answer_id):
+            raise InvalidFeedback(
+                f"answer_id must be 1 to {MAX_ANSWER_ID} URL-safe characters, "
+                "as /v1/suggest returned it"
+            )
+        if not team or len(team) > MAX_TEAM:
+            raise InvalidFeedback(f"team must be 1 to {MAX_TEAM} characters")
+        row["created_at"] = (at or datetime.now(UTC)).astimezone(UTC)
+        row["team"] = team
         self.create_schema()
         try:
+            earlier = self._replay(row) if row["idempotency_key"] is not None else None
+            if earlier is not None:
+                return earlier
+            if action == "shown":
+                if answer_id is None:
+                    raise NeverShown(
+                        "never shown: `shown` needs the answer_id that /v1/suggest returned "
+                        "with the suggestion"
+                    )
+                answer = served_answer(self.answers, answer_id, answer_grace)
+                check_shown(row, answer, answer_id, team)
+            else:
+                shown, inserted_text = prior_shown(self, row, team, answer_id)
+                measure(row, shown, inserted_text, shown_text)
             return self._insert_once(row)
         except SQLAlchemyError as exc:
             raise StoreUnavailable(self.unavailable(exc)) from exc
 
     def _insert_once(self, row: dict[str, Any]) -> Recorded:
         keyed = row["idempotency_key"] is not None
-        earlier = self._replay(row) if keyed else None
-        if earlier is not None:
-            return earlier
         try:
             with self.engine.begin() as connection:
                 result = connection.execute(insert(feedback_table).values(**row))
                 key = result.inserted_primary_key
                 assert key is not None
-                return Recorded(int(key[0]))
+                return Recorded(int(key[0]), action=row["action"])
         except IntegrityError as exc:
             # A concurrent request with the same key won the insert: answer with its row.
             earlier = self._replay(row) if keyed else None
@@ -253,12 +279,15 @@ class Store(Database):
             earlier = connection.execute(query).mappings().first()
         if earlier is None:
             return None
-        if any(earlier[name] != row[name] for name in _SAME_EVENT):
+        stored = {name: earlier[name] for name in _SAME_EVENT}
+        if stored["action"] == "sent_rewritten":  # the store's verdict on a posted `sent`
+            stored["action"] = "sent"
+        if any(stored[name] != row[name] for name in _SAME_EVENT):
             raise IdempotencyConflict(
                 f"Idempotency-Key {row['idempotency_key'][:80]!r} was already used for a "
                 "different event: use a new key for each event, the same one for its retries"
             )
-        return Recorded(int(earlier["id"]), replayed=True)
+        return Recorded(int(earlier["id"]), replayed=True, action=earlier["action"])
 
     def feedback(
         self, *, conversation_id: str | None = None, limit: int = 1000

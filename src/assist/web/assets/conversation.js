@@ -15,6 +15,7 @@ export class Conversation {
     this.history = []; // {role, text, suggestion_id?}, oldest first
     this.inserted = new Map(); // suggestion_id → the text that left the sidebar
     this.sent = new Set(); // suggestion ids already recorded as sent
+    this.shown = new Map(); // suggestion_id → {answerId, saved: Promise} of its latest `shown`
     this.messageKey = null;
     this.cards = [];
     this.node = h("section", { class: "conversation" });

@@ -459,7 +459,7 @@ function renderResult(conversation, list, result, known) {
       if (!closest.open || closest.dataset.shown) return;
       closest.dataset.shown = "1";
       for (const card of cards) {
-        if (card.node.isConnected) sendFeedback(conversation, card.suggestion.id, "shown");
+        if (card.node.isConnected) sendShown(conversation, card.suggestion.id, result.answer_id);
       }
     });
     list.replaceChildren(...notes, noticeView("empty", t.noMatchTitle, t.weakBody), closest);
@@ -469,7 +469,7 @@ function renderResult(conversation, list, result, known) {
   list.replaceChildren(...notes, ...body);
   const mood = t.mood[signals.mood] || signals.mood;
   announce(t.announce(cards.length, mood));
-  for (const card of cards) sendFeedback(conversation, card.suggestion.id, "shown");
+  for (const card of cards) sendShown(conversation, card.suggestion.id, result.answer_id);
 }
 
 function renderError(conversation, list, request, error) {
@@ -639,15 +639,36 @@ function dismiss(conversation, card) {
   else ui.title.focus();
 }
 
+/** `shown`, with the answer the suggestion came in: the server records its position
+ * there, and refuses any other action on a suggestion it never saw shown. */
+function sendShown(conversation, suggestionId, answerId) {
+  if (!api) return;
+  const body = { suggestion_id: suggestionId, conversation_id: conversation.id, action: "shown" };
+  if (typeof answerId === "string" && answerId) body.answer_id = answerId;
+  const saved = postFeedback(body);
+  conversation.shown.set(suggestionId, { answerId: body.answer_id, saved });
+}
+
+/** inserted, sent or dismissed: after its `shown` has been answered (the server checks
+ * for it). A reply that was never shown here (a library result) is not feedback on a
+ * suggestion: nothing is posted, and that is no failure. */
 async function sendFeedback(conversation, suggestionId, action, finalText) {
   if (!api) return false;
+  const shown = conversation.shown.get(suggestionId);
+  if (!shown) return true;
+  await shown.saved;
   const body = { suggestion_id: suggestionId, conversation_id: conversation.id, action };
+  if (shown.answerId) body.answer_id = shown.answerId;
   if (finalText !== undefined) body.final_text = finalText.slice(0, 20000);
+  return postFeedback(body);
+}
+
+async function postFeedback(body) {
   try {
     await api.feedback(body);
     return true;
   } catch (error) {
-    console.warn("assist: feedback not saved", action, error);
+    console.warn("assist: feedback not saved", body.action, error);
     return false;
   }
 }
