@@ -1,6 +1,7 @@
 """The layout's import rule, checked by reading the source (ast), never by importing it.
 
-Imports point one way: cli → api → learn/coach/store/eval → core → settings/errors.
+Imports point one way: cli → api → coach/store/eval → learn → core → settings/errors.
+`learn/` stays pure (no database): the store aggregates counts, learn turns them into priors.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ ALLOWED: dict[str, set[str]] = {
     "core": {"settings", "errors"},
     "coach": {"core", "settings", "errors"},
     "store": {"core", "settings", "errors"},
-    "eval": {"core", "settings", "errors"},
-    "learn": {"store", "core", "settings", "errors"},
+    "eval": {"learn", "core", "settings", "errors"},
+    "learn": {"core", "settings", "errors"},
     "api": {"learn", "coach", "store", "eval", "core", "settings", "errors", "__init__"},
     "cli": {"api", "learn", "coach", "store", "eval", "core", "settings", "errors", "client"},
 }
@@ -28,6 +29,7 @@ FORBIDDEN_THIRD_PARTY: dict[str, set[str]] = {
     "coach": {"fastapi", "starlette", "uvicorn", "click", "rich", "sqlalchemy", "alembic"},
     "eval": {"fastapi", "starlette", "uvicorn", "click", "sqlalchemy", "alembic"},
     "store": {"fastapi", "starlette", "uvicorn", "click", "rich"},
+    "learn": {"fastapi", "starlette", "uvicorn", "click", "rich", "sqlalchemy", "alembic", "httpx"},
 }
 
 

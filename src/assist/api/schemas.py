@@ -18,7 +18,14 @@ from pydantic.json_schema import JsonDict
 
 from ..core.schemas import SUGGESTION_ID, Lang, Mood, clean_text
 from ..settings import HISTORY_TURNS_CAP, Settings
-from ..store.feedback import MAX_FINAL_TEXT, POSTED_ACTIONS, TEXT_ACTIONS, PostedAction
+from ..store.feedback import (
+    MAX_FINAL_TEXT,
+    POSTED_ACTIONS,
+    TEXT_ACTIONS,
+    FeedbackAction,
+    PostedAction,
+)
+from ..store.tables import MAX_ANSWER_ID
 
 
 def _clean_if_text(value: Any) -> Any:
@@ -107,6 +114,11 @@ class WhyOut(BaseModel):
     kind: str
     lang: str
     similarity: float
+    prior: float = Field(
+        0.0,
+        description="What agents' feedback added to `score` (negative: taken away), "
+        "at most ASSIST_PRIOR_MAX either way; 0 without feedback",
+    )
 
 
 class SuggestionOut(BaseModel):
@@ -148,6 +160,10 @@ class SuggestResponse(BaseModel):
     best_score: float
     outside_score: float = Field(description="the out-of-scope exemplars' score; -1 if none")
     index_version: str
+    answer_id: str = Field(
+        description="This answer's id (random, URL-safe, at most 40 characters): post it "
+        "with `shown` feedback for each suggestion the agent saw"
+    )
     took_ms: float
 
 
@@ -183,10 +199,22 @@ class FeedbackRequest(Body):
         max_length=MAX_FINAL_TEXT,
         description="The text as it left the sidebar; only with inserted or sent",
     )
+    answer_id: str | None = Field(
+        default=None,
+        max_length=MAX_ANSWER_ID,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The /v1/suggest answer the suggestion came in: required with shown "
+        "(its position there is recorded); optional with the others, which need an "
+        "earlier shown of the suggestion in the conversation (422 'never shown')",
+    )
 
 
 class FeedbackResponse(BaseModel):
     id: int
+    action: FeedbackAction = Field(
+        description="As stored: a sent whose text is less than half like the inserted "
+        "suggestion is recorded as sent_rewritten"
+    )
 
 
 class ReloadResponse(BaseModel):

@@ -6,12 +6,14 @@ index reference; a request in flight keeps the index it started with. A broken o
 mismatched version is refused and the old one keeps serving. Snippets approved (or
 retired, or edited) since the version was built arrive as plain data from the store's
 poll (`apply_snippets`) and are joined to it the same way: build off to the side, swap.
+Ranking priors learnt from feedback arrive the same way (`set_priors`), as a plain dict.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..core.confidence import train_classifiers
@@ -40,6 +42,7 @@ class Service:
         self.suggester: Suggester | None = None
         self.base: Index | None = None  # the published version, without live snippets
         self.live = LiveSnippets()
+        self.priors: Mapping[str, float] = {}  # kept for a Suggester made later
         self.not_ready_reason = "starting"
         self._lock = threading.Lock()  # one swap at a time (reload or snippets)
 
@@ -65,7 +68,9 @@ class Service:
             previous = self.version
             if self.suggester is None:
                 self.base, self.live = index, self.live.since(index.snippet_change)
-                self.suggester = Suggester(combine(index, self.live), self.embedder, self.settings)
+                self.suggester = Suggester(
+                    combine(index, self.live), self.embedder, self.settings, self.priors
+                )
             elif index.version != previous:
                 self.base, self.live = index, self.live.since(index.snippet_change)
                 self.suggester.index = combine(index, self.live)
@@ -112,6 +117,13 @@ class Service:
                 "snippets: %d change(s) applied, now at change %d", len(fresh), self.live.change
             )
             return len(fresh)
+
+    def set_priors(self, deltas: Mapping[str, float]) -> None:
+        """Serve these feedback priors ("entry/reply" -> score delta) from now on."""
+        with self._lock:
+            self.priors = dict(deltas)
+            if self.suggester is not None:
+                self.suggester.priors = self.priors
 
     def published_version(self) -> str | None:
         return current_version(self.settings.index_dir)

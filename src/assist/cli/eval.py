@@ -11,6 +11,7 @@ import click
 from ..settings import Settings
 
 DEFAULT_DATA = "../shared/datasets"
+GOLDEN = "tests/data/golden.yaml"
 
 
 def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -101,6 +102,21 @@ def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--labelled-mood", is_flag=True, help="--coach: use the set's moods, not the detected ones."
 )
+@click.option(
+    "--replay",
+    is_flag=True,
+    help="Simulated agents' feedback on half of the golden set (--golden FILE, else "
+    "tests/data/golden.yaml), priors learnt from it, hit@1 on the other half before and "
+    "after, and under attack; the curve goes to --png.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="--replay: the split and agents."
+)
+@click.option(
+    "--png",
+    type=click.Path(path_type=Path),
+    help="--replay: where the curve goes [default: REPORTS/replay.png].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def eval_command(
     golden: Path | None,
@@ -119,6 +135,9 @@ def eval_command(
     snippet_set: Path | None,
     draft_set: Path | None,
     labelled_mood: bool,
+    replay: bool,
+    seed: int,
+    png: Path | None,
     as_json: bool,
 ) -> None:
     """Measure retrieval quality through the production index and Suggester.
@@ -126,6 +145,7 @@ def eval_command(
     \b
     --golden: hit@1/3/5 and MRR per language on the golden set, and confusions.
     --coach: draft checks, per-code precision/recall on tests/data/drafts.yaml; --split.
+    --replay: learning from feedback, simulated on the golden set; --seed, --png, --json.
     --trust: out-of-scope refused (and golden refused), conversation follow-ups (entry
       and reply hit@1), mood precision/recall, ParsiNLU reviews read as upset; --split.
     --bench/--all/--fast: public datasets, leakage-free (../shared/datasets/README.md):
@@ -136,6 +156,7 @@ def eval_command(
     \b
     Examples:
       assist eval --golden
+      assist eval --replay --seed 1 --json
       assist eval --bench banking77 --split dev --set aggregation_temperature=0
       assist eval --all --embedder sentence-transformers
     """
@@ -143,10 +164,11 @@ def eval_command(
     from ..eval.benchmarks import FAST, LOADERS
 
     names = list(LOADERS) if run_all else list(FAST) if fast else list(benches)
-    if golden is None and not names and not trust and snippet_set is None and draft_set is None:
+    nothing = golden is None and snippet_set is None and draft_set is None
+    if nothing and not names and not trust and not replay:
         raise click.UsageError(
-            "say what to measure: --golden, --trust, --snippets, --coach, --bench NAME, "
-            "--fast or --all"
+            "say what to measure: --golden, --trust, --snippets, --coach, --replay, "
+            "--bench NAME, --fast or --all"
         )
     overrides: dict[str, Any] = _overrides(pairs)
     if embedder:
@@ -161,7 +183,9 @@ def eval_command(
             from .check import coach_report
 
             coach_report(settings, draft_set, split, labelled_mood, misses, as_json)
-        if snippet_set is not None:
+        if replay:
+            _replay(settings, golden or Path(GOLDEN), seed, reports, png, as_json)
+        elif snippet_set is not None:
             _snippets(settings, snippet_set, golden, split, misses, as_json)
         elif golden is not None:
             _golden(settings, golden, misses, as_json)
@@ -275,6 +299,39 @@ def _snippets(
     if misses:
         for miss in loo["misses"]:
             click.echo(f"  [{miss['snippet']} → {miss['got']}, rank {miss['rank']}] {miss['text']}")
+
+
+def _replay(
+    settings: Settings, golden: Path, seed: int, reports: Path, png: Path | None, as_json: bool
+) -> None:
+    import json
+
+    from ..core.cache import CachedEmbedder, EmbeddingCache
+    from ..core.embed import load_embedder
+    from ..core.index import load_index
+    from ..core.suggest import Suggester
+    from ..eval.evaluate import load_golden
+    from ..eval.replay import replay, write_curve
+
+    with EmbeddingCache(reports / ".cache" / "embeddings.sqlite") as cache:
+        model = CachedEmbedder(load_embedder(settings), cache)
+        suggester = Suggester(load_index(settings.index_dir, model), model, settings)
+        report = replay(suggester, load_golden(golden), seed=seed)
+    report["png"] = str(write_curve(report, png or reports / "replay.png"))
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    attacks = report["adversarial"]
+    click.echo(
+        f"{golden}: trained on {report['train']} messages ({report['events']} events), "
+        f"held out {report['test']} · seed {seed}\n"
+        f"  hit@1 before {report['hit@1_before']:.4f}, after {report['hit@1_after']:.4f}\n"
+        f"  one key dismissing {attacks['one_key_dismisses']['target']} "
+        f"{attacks['one_key_dismisses']['events'] // 2} times: "
+        f"{attacks['one_key_dismisses']['hit@1']:.4f}\n"
+        f"  random clicks: {attacks['random_clicks']['hit@1']:.4f}\n"
+        f"  curve: {report['png']}"
+    )
 
 
 def _golden(settings: Settings, golden: Path, misses: bool, as_json: bool) -> None:

@@ -23,6 +23,7 @@ from .conversation import Context, read_history
 from .embed import Embedder, truncate
 from .index import Index
 from .mood import detect_mood
+from .prior_table import PriorTable
 from .recent import RecentVectors
 from .render import Slot, customer_context, render
 from .schemas import Lang
@@ -55,6 +56,7 @@ class Why:
     kind: str
     lang: str
     similarity: float
+    prior: float = 0.0  # what agents' feedback added to the score (learn/priors.py), bounded
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ class _Candidate:
     dense: float = 0.0  # the soft maximum over the entry's units, before words and mood
     row: int = 0  # which query vector found it (the message alone, or read in context)
     offered: bool = False  # the out-of-scope entry, offered because nothing fits
+    prior: float = 0.0  # the feedback prior added to `score`
+    stage: tuple[str | None] | None = None  # stage_choice's answer, once asked
 
 
 # Entries that are a move in the conversation itself (thanks and goodbye, anger, asking
@@ -121,17 +125,34 @@ TURN_TAKING = {"closing", "de-escalation", "escalation"}
 
 
 class Suggester:
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings):
+    def __init__(
+        self,
+        index: Index,
+        embedder: Embedder,
+        settings: Settings,
+        priors: Mapping[str, float] | None = None,
+    ):
         self.index = index  # swapped whole on reload; each call reads it once
         self.embedder = embedder
         self.settings = settings
         self.confidence = Confidence.for_embedder(embedder.name, settings)
         self.threshold = self.confidence.threshold
         self._recent = RecentVectors()
+        self.priors = priors or {}
+
+    @property
+    def priors(self) -> Mapping[str, float]:
+        """Feedback priors, "entry/reply" -> score delta (learn/priors.py), as plain data
+        from the serving state; each call reads the table once."""
+        return self._priors.deltas
+
+    @priors.setter
+    def priors(self, deltas: Mapping[str, float]) -> None:
+        self._priors = PriorTable(deltas, self.settings.prior_max)  # built aside, then swapped
 
     def suggest(self, query: Query) -> Result:
         started = time.perf_counter()
-        index = self.index
+        index, priors = self.index, self._priors
         message = (query.message or "").strip()
         if not normalise(message):
             raise InvalidMessage("message is empty: send the customer's text")
@@ -182,6 +203,10 @@ class Suggester:
                 if prior and self._is_a_stage_of(index, prior, vectors[0]):
                     bonus += self.settings.stage_prior  # "still nothing": this entry's words
                 _raise(candidates, prior, bonus)
+        sent: set[tuple[str, str, str, int]] | None = None
+        if priors:
+            sent = sent_wordings(index, query.history)
+            self._add_priors(index, priors, candidates, vectors, lang, sent, query, k)
         if mood.mood == "angry":
             _keep_de_escalation(index, candidates, k)
         if index.scopes and self.settings.snippet_seat_margin > 0:
@@ -194,7 +219,8 @@ class Suggester:
         suggestions: list[Suggestion] = []
         best = decision.best
         if decision.match != "none":
-            sent = sent_wordings(index, query.history)
+            if sent is None:
+                sent = sent_wordings(index, query.history)
             context = customer_context(query.customer)
             for number in range(len(questions)):
                 mine = [c for c in candidates if c.question == number]
@@ -202,15 +228,18 @@ class Suggester:
                 for candidate in mine:
                     if picked == k:
                         break
-                    preferred = stage_choice(
-                        index.sides,
-                        candidate.entry_id,
-                        vectors[number],
-                        self.confidence,
-                        -1.0 if candidate.offered else candidate.dense,
-                        self.settings.stage_margin,
-                        floor=-1.0 if candidate.offered else None,
-                    )
+                    if candidate.stage is not None and not candidate.offered:
+                        (preferred,) = candidate.stage  # asked already for its prior
+                    else:
+                        preferred = stage_choice(
+                            index.sides,
+                            candidate.entry_id,
+                            vectors[number],
+                            self.confidence,
+                            -1.0 if candidate.offered else candidate.dense,
+                            self.settings.stage_margin,
+                            floor=-1.0 if candidate.offered else None,
+                        )
                     suggestion = self._render(
                         index, candidate, lang, sent, context, query.conversation_id, preferred
                     )
@@ -231,6 +260,56 @@ class Suggester:
             index.version,
             round(took, 2),
         )
+
+    def _add_priors(
+        self,
+        index: Index,
+        priors: PriorTable,
+        candidates: list[_Candidate],
+        vectors: np.ndarray,
+        lang: Lang,
+        sent: set[tuple[str, str, str, int]],
+        query: Query,
+        k: int,
+    ) -> None:
+        """Each candidate that could be shown gets the prior of the reply it would show
+        (the same choice `_render` makes), then the list is re-sorted. A prior moves a
+        score by at most `prior_max`, so only candidates within twice that of a question's
+        k-th place can change places; the rest are left alone."""
+        bound = self.settings.prior_max
+        kth: dict[int, float] = {}
+        seen: dict[int, int] = {}
+        for candidate in candidates:
+            seen[candidate.question] = seen.get(candidate.question, 0) + 1
+            if seen[candidate.question] <= k:
+                kth[candidate.question] = candidate.score
+        changed = False
+        for candidate in candidates:
+            replies = priors.by_entry.get(candidate.entry_id)
+            if not replies or candidate.score < kth[candidate.question] - 2 * bound:
+                continue
+            entry = index.entries[candidate.entry_id]
+            preferred = None
+            if len(entry.replies) > 1:  # one reply: no stage to choose
+                preferred = stage_choice(
+                    index.sides,
+                    candidate.entry_id,
+                    vectors[candidate.question],
+                    self.confidence,
+                    candidate.dense,
+                    self.settings.stage_margin,
+                )
+            candidate.stage = (preferred,)
+            choice = choose_wording(entry, lang, sent, query.conversation_id, preferred)
+            if choice is None:
+                continue
+            delta = replies.get(entry.replies[choice[0]].id, 0.0)
+            if delta:
+                candidate.score += delta
+                candidate.prior = delta
+                changed = True
+        if changed:
+            candidates.sort(key=lambda c: -c.score)
 
     def _search(
         self,
@@ -432,7 +511,13 @@ class Suggester:
             slots=rendered.slots,
             guidance=tuple(guidance),
             score=round(candidate.score, 4),
-            why=Why(unit.text, unit.kind, unit.lang, round(candidate.similarity, 4)),
+            why=Why(
+                unit.text,
+                unit.kind,
+                unit.lang,
+                round(candidate.similarity, 4),
+                round(candidate.prior, 4),
+            ),
             question=candidate.question,
             promise_limit_hours=entry.promise_limit_hours,
             follow_up=entry.follow_up.model_dump() if entry.follow_up else None,
@@ -515,6 +600,7 @@ def _offer_out_of_scope_entry(
     else:
         candidates.remove(found)
     found.offered = True  # its best-matching stage reply, whatever the floor
+    found.prior = 0.0
     found.score = max((c.score for c in candidates), default=found.score) + 1e-4
     candidates.insert(0, found)
     return dataclasses.replace(decision, match="weak")
