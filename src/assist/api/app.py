@@ -25,14 +25,16 @@ from ..core.snippets import SharedReply, Viewer
 from ..core.suggest import Query, Turn
 from ..errors import AssistError
 from ..settings import Settings
-from ..store.feedback import MAX_IDEMPOTENCY_KEY, Store, StoreUnavailable
-from . import access_log, check, docs, followups, snippets, web
+from ..store.feedback import MAX_IDEMPOTENCY_KEY, Recorded, Store, StoreUnavailable
+from . import access_log, check, docs, followups, snippets, stats, web
+from .answers import AnswerWriter, answer_grace, template_text
 from .auth import KeyRing, RateLimiter
 from .deps import ERRORS, AdminDep, AgentDep, ServiceDep, SuggesterDep, bounded
 from .followup_delivery import run_followups
 from .limits import BodyLimitMiddleware
 from .loopback import LoopbackOnlyMiddleware
 from .metrics import Metrics, MetricsMiddleware
+from .priors import follow_priors
 from .schemas import (
     FeedbackRequest,
     FeedbackResponse,
@@ -82,6 +84,13 @@ async def suggest(
         suggester.suggest, query, limiter=request.app.state.capacity
     )
     data = result.to_dict()
+    data["answer_id"] = request.app.state.answers.record(
+        result,
+        key_name=principal.name,
+        team=principal.team,
+        conversation_id=body.conversation_id,
+        message=body.message,
+    )
     data["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
     request.app.state.metrics.count_suggest(len(result.suggestions), result.no_match)
     return Response(json.dumps(data, ensure_ascii=False).encode(), media_type="application/json")
@@ -119,26 +128,39 @@ async def feedback(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> FeedbackResponse:
-    """Record what the agent did with a suggestion: an append-only event log."""
+    """Record what the agent did with a suggestion: an append-only event log. `shown`
+    names the answer the suggestion came in; every other action needs its `shown`
+    first (422 "never shown" otherwise)."""
     store: Store = request.app.state.store
-    try:
-        recorded = await bounded(
-            store,
-            lambda: store.record_feedback(
-                key_name=principal.name,
-                conversation_id=body.conversation_id,
-                suggestion_id=body.suggestion_id,
-                action=body.action,
-                final_text=body.final_text,
-                idempotency_key=idempotency_key,
-            ),
+    answers: AnswerWriter = request.app.state.answers
+    service: Service = request.app.state.service
+
+    def shown_text(answer_id: str, suggestion_id: str) -> str | None:
+        return answers.shown_text(answer_id, suggestion_id) or template_text(service, suggestion_id)
+
+    def record() -> Recorded:
+        answers.ensure_written(body.answer_id)  # still queued: written before it is looked up
+        return store.record_feedback(
+            key_name=principal.name,
+            team=principal.team,
+            conversation_id=body.conversation_id,
+            suggestion_id=body.suggestion_id,
+            action=body.action,
+            final_text=body.final_text,
+            idempotency_key=idempotency_key,
+            answer_id=body.answer_id,
+            shown_text=shown_text,
+            answer_grace=answer_grace(request.app.state.settings),
         )
+
+    try:
+        recorded = await bounded(store, record)
     except StoreUnavailable as exc:  # its message names the database: for the log only
         log.error("feedback not recorded: %s", exc)
         raise HTTPException(503, "feedback store unavailable; try again later") from exc
     if recorded.replayed:
         response.status_code = 200
-    return FeedbackResponse(id=recorded.id)
+    return FeedbackResponse(id=recorded.id, action=recorded.action)
 
 
 @router.post("/v1/admin/reload", response_model=ReloadResponse, responses=ERRORS, tags=["admin"])
@@ -196,6 +218,7 @@ def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastA
     store = Store.from_settings(settings)  # a bad URL refuses to start; no connection yet
     access_log.install()  # keys in query strings never reach uvicorn's access log
     metrics = Metrics()
+    answers = AnswerWriter(store, settings, metrics)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -213,6 +236,7 @@ def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastA
         metrics.set_index(service.version)
         app.state.service = service
         app.state.capacity = anyio.CapacityLimiter(settings.suggest_threads)
+        answers.start()
         tasks = []
         if settings.reload_poll_seconds > 0:
             tasks.append(
@@ -224,6 +248,8 @@ def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastA
                     _follow_store(service, store, keys, settings.store_poll_seconds)
                 )
             )
+        if settings.priors_refresh_seconds > 0 and settings.prior_max > 0:
+            tasks.append(asyncio.create_task(follow_priors(service, store, settings)))
         if settings.followup_poll_seconds > 0:  # gauges; delivery if a webhook is set
             tasks.append(asyncio.create_task(run_followups(store, settings, metrics)))
         try:
@@ -232,6 +258,8 @@ def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastA
             opener.cancel()
             for task in tasks:
                 task.cancel()
+            # What is still queued is written before the database closes (bounded).
+            await anyio.to_thread.run_sync(answers.close, store.request_bound)
             store.close()
 
     app = FastAPI(
@@ -257,6 +285,7 @@ def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastA
     )
     app.state.metrics = metrics
     app.state.store = store
+    app.state.answers = answers
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -278,6 +307,7 @@ def create_app(settings: Settings, *, embedder: Embedder | None = None) -> FastA
     app.include_router(snippets.router)
     app.include_router(followups.router)
     app.include_router(check.router)
+    app.include_router(stats.router)
     app.include_router(web.router)
     if settings.docs:
         app.include_router(docs.router)

@@ -474,6 +474,7 @@ def _register_more() -> None:
     from .followups import followups
     from .library import import_command
     from .snippets import snippets
+    from .stats import stats_command
 
     main.add_command(check_command, "check")
     main.add_command(db_command, "db")
@@ -481,6 +482,7 @@ def _register_more() -> None:
     main.add_command(followups, "followups")
     main.add_command(import_command, "import")
     main.add_command(snippets, "snippets")
+    main.add_command(stats_command, "stats")
 
 
 _register_more()
