@@ -1,6 +1,7 @@
 """The browser pages: `/widget` (the sidebar), `/widget/demo` (a demo chat page that
 embeds it), `/widget/review` (a lead's snippet queue, contributors, an agent's own
-snippets) and `/widget/assets/<file>`, plain files from `assist/web/`, no build step.
+snippets), `/widget/stats` (a lead's statistics) and `/widget/assets/<file>`, plain
+files from `assist/web/`, no build step.
 
 The pages need no auth: they hold no secret. Every `/v1` call they make carries the key
 the host page passed to the sidebar at init (see README, "The sidebar widget"), or the
@@ -55,7 +56,8 @@ router = APIRouter(include_in_schema=False)
 
 
 # The review page acts with a lead's key on clicks: no other page may frame it (and so
-# trick those clicks); the sidebar must stay framable.
+# trick those clicks); nor the stats page, which shows a team's figures; the sidebar must
+# stay framable.
 _UNFRAMED = {
     "Content-Security-Policy": f"{_CSP}; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
@@ -90,6 +92,13 @@ async def review(request: Request) -> Response:
     """Snippet review: a lead's queue (approve / edit / reject), contributors, and an
     agent's own snippets with the reviewer's note. The key is typed into the page."""
     return _serve(WEB / "review.html", "text/html; charset=utf-8", request, _UNFRAMED)
+
+
+@router.get("/widget/stats")
+async def stats(request: Request) -> Response:
+    """A lead's statistics: acceptance per reply, recital trend, contributors, gaps
+    (GET /v1/stats and /v1/stats/gaps). The key is typed into the page."""
+    return _serve(WEB / "stats.html", "text/html; charset=utf-8", request, _UNFRAMED)
 
 
 @router.get("/widget/assets/{name}")
