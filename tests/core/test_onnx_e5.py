@@ -257,3 +257,15 @@ def test_a_pool_of_sessions_serves_threads_at_once(cache_dir, monkeypatch):
     with ThreadPoolExecutor(4) as workers:
         parallel = list(workers.map(lambda t: pooled.embed([t], "query")[0], texts))
     assert np.allclose(np.vstack(parallel), pooled.embed(texts, "query"), atol=1e-6)
+
+
+def test_concurrent_calls_share_one_session_and_agree_with_serial_ones(e5):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"سفارش {n} من کجاست؟ order {n} is late" for n in range(24)]
+    serial = np.vstack([e5.embed([t], "query") for t in texts])
+    with ThreadPoolExecutor(4) as pool:
+        together = np.vstack(list(pool.map(lambda t: e5.embed([t], "query"), texts)))
+    assert np.allclose(serial, together, atol=1e-6)
+    # one big call is spread over the cores and keeps its order
+    assert np.allclose(e5.embed(texts, "query"), serial, atol=1e-5)

