@@ -48,6 +48,7 @@ from assist.settings import Settings  # noqa: E402
 from assist.store.feedback import Store  # noqa: E402
 from assist.store.priors_counts import prior_counts  # noqa: E402
 from assist.store.tables import feedback_table  # noqa: E402
+from bench_http import wait_ready  # noqa: E402  (scripts/ is on the path)
 
 AGENTS = [f"agent-{n}" for n in range(10)]
 ACCEPT = (0.5, 0.2, 0.1)  # per place: inserted and sent
@@ -111,20 +112,6 @@ def serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited with {proc.returncode}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("the server did not become ready")
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -202,7 +189,7 @@ def main() -> None:
     messages = [c.text for c in cases]
     try:
         for server, where in zip(servers, (on_url, off_url), strict=True):
-            wait_ready(where, server)
+            wait_ready(where, server, timeout=300)
         time.sleep(6)  # server A's first refresh is done
         writer = threading.Thread(target=write_events, daemon=True)
         writer.start()
