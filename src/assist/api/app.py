@@ -29,7 +29,7 @@ from ..store.feedback import MAX_IDEMPOTENCY_KEY, Recorded, Store, StoreUnavaila
 from . import access_log, check, docs, followups, snippets, stats, web
 from .answers import AnswerWriter, answer_grace, template_text
 from .auth import KeyRing, RateLimiter
-from .deps import ERRORS, AdminDep, AgentDep, ServiceDep, SuggesterDep, bounded
+from .deps import ERRORS, AdminDep, AgentDep, ServiceDep, SuggesterDep, bounded, poll_store
 from .followup_delivery import run_followups
 from .limits import BodyLimitMiddleware
 from .loopback import LoopbackOnlyMiddleware
@@ -351,28 +351,22 @@ async def _follow_store(service: Service, store: Store, keys: KeyRing, period: f
     """Every `period` seconds: snippet changes past the served change number join the
     index, and the database's keys replace the ones read before. The store being down
     keeps what was loaded; requests never wait for this."""
-    failing = False
-    while True:
-        await asyncio.sleep(period)
-        if not store.ready:
-            continue
-        try:
-            after = service.snippet_change
-            changed = await bounded(store, functools.partial(store.snippets.changes_since, after))
-            if changed:
-                shared = [SharedReply.from_mapping(s.to_dict()) for s in changed]
-                await anyio.to_thread.run_sync(service.apply_snippets, shared)
-            stored = await bounded(store, store.keys.all_active)
-            keys.set_stored(stored)
-            if failing:
-                log.warning("store poll recovered")
-            failing = False
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # an outage keeps the last state; log it once
-            if not failing:
-                log.error("store poll failed, serving the snippets and keys loaded: %s", exc)
-            failing = True
+
+    async def step() -> None:
+        after = service.snippet_change
+        changed = await bounded(store, functools.partial(store.snippets.changes_since, after))
+        if changed:
+            shared = [SharedReply.from_mapping(s.to_dict()) for s in changed]
+            await anyio.to_thread.run_sync(service.apply_snippets, shared)
+        keys.set_stored(await bounded(store, store.keys.all_active))
+
+    await poll_store(
+        store,
+        period,
+        step,
+        "store poll failed, serving the snippets and keys loaded",
+        "store poll recovered",
+    )
 
 
 async def _watch(service: Service, metrics: Metrics, period: float) -> None:

@@ -3,8 +3,10 @@ limit, role) and a bound on waiting for the store. Shared by the route modules."
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -17,6 +19,8 @@ from ..store.feedback import Store, StoreUnavailable
 from .auth import ANONYMOUS, Principal
 from .schemas import Problem
 from .state import Service
+
+log = logging.getLogger("assist")
 
 T = TypeVar("T")
 
@@ -135,3 +139,27 @@ async def bounded(store: Store, call: Callable[[], T]) -> T:
             f"the database at {store.display_url} is unavailable: "
             f"no answer within {store.request_bound:g} s"
         ) from exc
+
+
+async def poll_store(
+    store: Store, period: float, step: Callable[[], Awaitable[object]], failed: str, recovered: str
+) -> None:
+    """Run `step` every `period` seconds while the store is up, forever: an outage is
+    logged once (`failed: <error>`) and its end once (`recovered`); only cancellation
+    ends it, so a background task keeps the last state through any store failure."""
+    failing = False
+    while True:
+        await asyncio.sleep(period)
+        if not store.ready:
+            continue
+        try:
+            await step()
+            if failing:
+                log.warning(recovered)
+            failing = False
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if not failing:
+                log.error("%s: %s", failed, exc)
+            failing = True

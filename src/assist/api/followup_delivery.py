@@ -23,7 +23,7 @@ from .. import __version__
 from ..settings import Settings
 from ..store.feedback import Store
 from ..store.followup_outbox import Claim, default_sender
-from .deps import bounded
+from .deps import bounded, poll_store
 from .metrics import Metrics
 
 log = logging.getLogger("assist")
@@ -154,25 +154,20 @@ async def run_followups(store: Store, settings: Settings, metrics: Metrics | Non
     sender = FollowupSender.from_settings(store, settings, metrics) if url else None
     if sender is not None:
         log.info("follow-ups due are delivered to %s", sender.shown_url)
-    failing = False
     async with httpx.AsyncClient(follow_redirects=False) as client:
-        while True:
-            await asyncio.sleep(settings.followup_poll_seconds)
-            if not store.ready:
-                continue
-            try:
-                if metrics is not None:
-                    counts = await bounded(store, store.followups.counts)
-                    metrics.set_followups(counts["open"], counts["overdue"])
-                if sender is not None:
-                    while await sender.deliver_due(client) >= sender.batch:
-                        pass
-                if failing:
-                    log.warning("follow-up delivery recovered")
-                failing = False
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if not failing:
-                    log.error("follow-up delivery paused, the store failed: %s", exc)
-                failing = True
+
+        async def step() -> None:
+            if metrics is not None:
+                counts = await bounded(store, store.followups.counts)
+                metrics.set_followups(counts["open"], counts["overdue"])
+            if sender is not None:
+                while await sender.deliver_due(client) >= sender.batch:
+                    pass
+
+        await poll_store(
+            store,
+            settings.followup_poll_seconds,
+            step,
+            "follow-up delivery paused, the store failed",
+            "follow-up delivery recovered",
+        )

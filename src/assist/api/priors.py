@@ -8,7 +8,6 @@ wait for this; a store outage keeps the last priors."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import time
@@ -19,7 +18,7 @@ from ..learn.priors import Priors, learn_priors
 from ..settings import Settings
 from ..store.feedback import Store
 from ..store.priors_counts import feedback_watermark, prior_counts
-from .deps import bounded
+from .deps import bounded, poll_store
 from .state import Service
 
 log = logging.getLogger("assist")
@@ -41,27 +40,24 @@ async def refresh_priors(service: Service, store: Store, settings: Settings) -> 
 
 async def follow_priors(service: Service, store: Store, settings: Settings) -> None:
     """Refresh every `priors_refresh_seconds` while the store is up; log an outage once."""
-    failing, mark, counted, took = False, -1, 0.0, 0.0
-    while True:
-        await asyncio.sleep(settings.priors_refresh_seconds)
-        if not store.ready:
-            continue
-        try:
-            now_mark = await bounded(store, functools.partial(feedback_watermark, store))
-            since = time.monotonic() - counted
-            due = now_mark != mark or since >= RECOUNT_SECONDS
-            if due and since >= took * (1 / BUSY_SHARE - 1):
-                started = time.monotonic()
-                priors = await refresh_priors(service, store, settings)
-                mark, counted = now_mark, time.monotonic()
-                took = counted - started
-                log.debug("priors: %d replies in %.2f s", priors.replies, took)
-            if failing:
-                log.warning("priors refresh recovered")
-            failing = False
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            if not failing:
-                log.error("priors refresh failed, ranking with the last ones: %s", exc)
-            failing = True
+    mark, counted, took = -1, 0.0, 0.0
+
+    async def step() -> None:
+        nonlocal mark, counted, took
+        now_mark = await bounded(store, functools.partial(feedback_watermark, store))
+        since = time.monotonic() - counted
+        due = now_mark != mark or since >= RECOUNT_SECONDS
+        if due and since >= took * (1 / BUSY_SHARE - 1):
+            started = time.monotonic()
+            priors = await refresh_priors(service, store, settings)
+            mark, counted = now_mark, time.monotonic()
+            took = counted - started
+            log.debug("priors: %d replies in %.2f s", priors.replies, took)
+
+    await poll_store(
+        store,
+        settings.priors_refresh_seconds,
+        step,
+        "priors refresh failed, ranking with the last ones",
+        "priors refresh recovered",
+    )
