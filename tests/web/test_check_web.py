@@ -7,7 +7,6 @@ left, and the bar lists the agent's overdue follow-ups with Done.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,13 +16,8 @@ import pytest
 import web_harness
 from web_harness import Live
 
-from assist.api import create_app
 from assist.api.auth import hash_key
-from assist.core.embed import HashEmbedder
-from assist.core.index import build_index
-from assist.core.playbooks import load_playbooks
-from assist.settings import ApiKey, Settings
-from conftest import FIXTURE_PLAYBOOKS, LiveServer
+from assist.settings import ApiKey
 
 pytestmark = web_harness.BROWSER_MARKS
 browser, page = web_harness.browser, web_harness.page
@@ -35,28 +29,12 @@ COME_BACK = "I'll write to you by email within 24 hours."
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    root = tmp_path_factory.mktemp("check")
-    settings = Settings(
-        _env_file=None,
-        playbooks_dir=FIXTURE_PLAYBOOKS,  # type: ignore[call-arg]
-        index_dir=root / "index",
-        embedder="hash",
-        api_keys=[
-            ApiKey(name=name, role="agent", team="support", sha256=hash_key(key))
-            for name, key in KEYS.items()
-        ],
-        api_keys_file=root / "no-keys.yaml",
-        reload_poll_seconds=0,
-        rate_limit_per_second=0,
-        database_url=f"sqlite:///{root / 'assist.sqlite'}",
-    )
-    build_index(load_playbooks(FIXTURE_PLAYBOOKS), HashEmbedder(), settings.index_dir)
-    app = create_app(settings, embedder=HashEmbedder())
-    with LiveServer(app) as server:
-        deadline = time.monotonic() + 10
-        while not app.state.store.ready and time.monotonic() < deadline:
-            time.sleep(0.05)
-        yield Live(server.url, app.state.store)
+    keys = [
+        ApiKey(name=name, role="agent", team="support", sha256=hash_key(key))
+        for name, key in KEYS.items()
+    ]
+    with web_harness.team_server(tmp_path_factory.mktemp("check"), keys) as live:
+        yield live
 
 
 def api(live: Live, method: str, path: str, who: str = "sara", **body: Any) -> Any:

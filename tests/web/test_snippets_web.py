@@ -9,7 +9,6 @@ Keys carry a team: sara and reza are agents of `support`, lena is its lead.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,13 +17,8 @@ import pytest
 import web_harness
 from web_harness import FakeApi, Live, customer_says, fake_response, fake_suggestion, open_host
 
-from assist.api import create_app
 from assist.api.auth import hash_key
-from assist.core.embed import HashEmbedder
-from assist.core.index import build_index
-from assist.core.playbooks import load_playbooks
-from assist.settings import ApiKey, Settings
-from conftest import FIXTURE_PLAYBOOKS, LiveServer
+from assist.settings import ApiKey
 
 pytestmark = web_harness.BROWSER_MARKS
 host, browser, page = web_harness.host, web_harness.browser, web_harness.page
@@ -41,28 +35,12 @@ def key(name: str) -> str:
 def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """The fixture playbooks (hash embedder: no model to load) behind a server whose keys
     carry the `support` team."""
-    root = tmp_path_factory.mktemp("team")
-    settings = Settings(
-        _env_file=None,
-        playbooks_dir=FIXTURE_PLAYBOOKS,  # type: ignore[call-arg]
-        index_dir=root / "index",
-        embedder="hash",
-        api_keys=[
-            ApiKey(name=name, role=role, team=team, sha256=hash_key(key(name)))
-            for name, (role, team) in KEYS.items()
-        ],
-        api_keys_file=root / "no-keys.yaml",
-        reload_poll_seconds=0,
-        rate_limit_per_second=0,
-        database_url=f"sqlite:///{root / 'assist.sqlite'}",
-    )
-    build_index(load_playbooks(FIXTURE_PLAYBOOKS), HashEmbedder(), settings.index_dir)
-    app = create_app(settings, embedder=HashEmbedder())
-    with LiveServer(app) as server:
-        deadline = time.monotonic() + 10
-        while not app.state.store.ready and time.monotonic() < deadline:
-            time.sleep(0.05)
-        yield Live(server.url, app.state.store)
+    keys = [
+        ApiKey(name=name, role=role, team=team, sha256=hash_key(key(name)))
+        for name, (role, team) in KEYS.items()
+    ]
+    with web_harness.team_server(tmp_path_factory.mktemp("team"), keys) as live:
+        yield live
 
 
 def api(live: Live, method: str, path: str, who: str, **body: Any) -> Any:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,15 +23,11 @@ import web_harness
 from sqlalchemy import insert
 from web_harness import Live
 
-from assist.api import create_app
 from assist.api.auth import hash_key
-from assist.core.embed import HashEmbedder
-from assist.core.index import build_index
-from assist.core.playbooks import load_playbooks
-from assist.settings import ApiKey, Settings
+from assist.settings import ApiKey
 from assist.store.feedback import Store
 from assist.store.tables import answers_table, feedback_table, unmatched_table
-from conftest import FIXTURE_PLAYBOOKS, REPO, LiveServer
+from conftest import REPO
 
 pytestmark = web_harness.BROWSER_MARKS
 browser = web_harness.browser
@@ -241,29 +236,12 @@ def seed(store: Store) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Live, dict[str, Any]]]:
-    root = tmp_path_factory.mktemp("stats")
-    settings = Settings(
-        _env_file=None,
-        playbooks_dir=FIXTURE_PLAYBOOKS,  # type: ignore[call-arg]
-        index_dir=root / "index",
-        embedder="hash",
-        api_keys=[
-            ApiKey(name=name, role=role, team=team, sha256=hash_key(key(name)))
-            for name, (role, team) in KEYS.items()
-        ],
-        api_keys_file=root / "no-keys.yaml",
-        reload_poll_seconds=0,
-        rate_limit_per_second=0,
-        database_url=f"sqlite:///{root / 'assist.sqlite'}",
-    )
-    build_index(load_playbooks(FIXTURE_PLAYBOOKS), HashEmbedder(), settings.index_dir)
-    app = create_app(settings, embedder=HashEmbedder())
-    with LiveServer(app) as server:
-        deadline = time.monotonic() + 10
-        while not app.state.store.ready and time.monotonic() < deadline:
-            time.sleep(0.05)
-        seeded = seed(app.state.store)
-        yield Live(server.url, app.state.store), seeded
+    keys = [
+        ApiKey(name=name, role=role, team=team, sha256=hash_key(key(name)))
+        for name, (role, team) in KEYS.items()
+    ]
+    with web_harness.team_server(tmp_path_factory.mktemp("stats"), keys) as live:
+        yield live, seed(live.store)
 
 
 def stats_api(live: Live, path: str = "/v1/stats", who: str = "lena", **query: str) -> Any:

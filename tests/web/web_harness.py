@@ -12,7 +12,8 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -62,6 +63,30 @@ FA_MESSAGE = "سلام، سفارشم هنوز نرسیده. کجاست؟"
 class Live:
     url: str
     store: Store
+
+
+@contextmanager
+def team_server(root: Path, keys: Iterable[ApiKey]) -> Iterator[Live]:
+    """The fixture playbooks (hash embedder: no model to load) behind a live server with
+    these keys and a SQLite store in `root`; yields once the store is ready."""
+    settings = Settings(
+        _env_file=None,
+        playbooks_dir=FIXTURE_PLAYBOOKS,  # type: ignore[call-arg]
+        index_dir=root / "index",
+        embedder="hash",
+        api_keys=list(keys),
+        api_keys_file=root / "no-keys.yaml",
+        reload_poll_seconds=0,
+        rate_limit_per_second=0,
+        database_url=f"sqlite:///{root / 'assist.sqlite'}",
+    )
+    build_index(load_playbooks(FIXTURE_PLAYBOOKS), HashEmbedder(), settings.index_dir)
+    app = create_app(settings, embedder=HashEmbedder())
+    with LiveServer(app) as server:
+        deadline = time.monotonic() + 10
+        while not app.state.store.ready and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield Live(server.url, app.state.store)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@
 import { Api, ApiError } from "./api.js";
 import { QueueItem, explain, snippetBody } from "./review-queue.js";
 import { reviewStrings } from "./review-strings.js";
-import { h, noticeView } from "./view.js";
+import { applyPageLanguage, h, noticeView } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -288,15 +288,7 @@ function onTabKey(event) {
 }
 
 function applyLanguage() {
-  document.documentElement.lang = t.lang;
-  document.documentElement.dir = t.lang === "fa" ? "rtl" : "ltr";
-  document.title = t.pageTitle;
-  ui.brand.textContent = t.brand;
-  ui.keyLabel.textContent = t.keyLabel;
-  ui.key.placeholder = t.keyPlaceholder;
-  ui.langLabel.textContent = t.uiLabel;
-  ui.connectButton.textContent = t.connect;
-  ui.lang.value = t.lang;
+  applyPageLanguage(ui, t);
   ui.tabs.setAttribute("aria-label", t.tabsLabel);
   ui.tab.contributors.textContent = t.tabContributors;
   if (state.role) setConnection(state.role === "lead" ? t.connectedLead : t.connectedAgent, "ok");

@@ -11,7 +11,7 @@ import { gapsSection } from "./stats-gaps.js";
 import { contributorsSection, repliesSection, trendSection } from "./stats-sections.js";
 import { statsStrings } from "./stats-strings.js";
 import { languageTable, summaryTiles } from "./stats-summary.js";
-import { h, noticeView } from "./view.js";
+import { applyPageLanguage, h, noticeView } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -229,15 +229,7 @@ function leadsOnly() {
 // ------------------------------------------------------------------ language
 
 function applyLanguage() {
-  document.documentElement.lang = t.lang;
-  document.documentElement.dir = t.lang === "fa" ? "rtl" : "ltr";
-  document.title = t.pageTitle;
-  ui.brand.textContent = t.brand;
-  ui.keyLabel.textContent = t.keyLabel;
-  ui.key.placeholder = t.keyPlaceholder;
-  ui.langLabel.textContent = t.uiLabel;
-  ui.connectButton.textContent = t.connect;
-  ui.lang.value = t.lang;
+  applyPageLanguage(ui, t);
   ui.rangeLabel.textContent = t.rangeLabel;
   ui.fromLabel.textContent = t.from;
   ui.toLabel.textContent = t.to;

@@ -117,3 +117,16 @@ export function loadingView(t) {
     h("div", { class: "skeleton", "aria-hidden": "true" }, h("i"), h("i", { class: "short" })),
   );
 }
+
+// The header the lead pages share (brand, key, language, connect): direction and labels.
+export function applyPageLanguage(ui, t) {
+  document.documentElement.lang = t.lang;
+  document.documentElement.dir = t.lang === "fa" ? "rtl" : "ltr";
+  document.title = t.pageTitle;
+  ui.brand.textContent = t.brand;
+  ui.keyLabel.textContent = t.keyLabel;
+  ui.key.placeholder = t.keyPlaceholder;
+  ui.langLabel.textContent = t.uiLabel;
+  ui.connectButton.textContent = t.connect;
+  ui.lang.value = t.lang;
+}
