@@ -25,6 +25,8 @@ KEYS = {
     "root": ("admin", "ops"),
 }
 
+CLOSED_DUE_IN = 3.0  # seconds: the webhook test closes one follow-up this long before it is due
+
 
 def headers(name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer ak_{name}-key"}
@@ -194,22 +196,26 @@ def test_the_app_delivers_a_due_follow_up_to_the_webhook_once(api_settings):
         ) as test_client,
     ):
         ready(test_client)
-        now = datetime.now(UTC).isoformat()
-        due = create(test_client, within_hours=None, due_at=now, customer_ref="cust-1")
-        retried = create(test_client, within_hours=None, due_at=now, conversation_id="c-retry")
-        closed = create(test_client, within_hours=None, due_at=now, conversation_id="c-done")
-        later = create(test_client, within_hours=1)
-        # done before any poll could claim it: nothing to deliver
+        # Closed a few seconds before it falls due (closed when already due, a poll may
+        # claim it first, and at least once means it is then delivered): never delivered.
+        closes_at = time.monotonic() + CLOSED_DUE_IN
+        closed_due = (datetime.now(UTC) + timedelta(seconds=CLOSED_DUE_IN)).isoformat()
+        closed = create(test_client, within_hours=None, due_at=closed_due, conversation_id="c-done")
         client_done = test_client.post(
             f"/v1/followups/{closed.json()['id']}/done", headers=headers("sara")
         )
-        assert client_done.status_code == 200
+        assert client_done.status_code == 200 and time.monotonic() < closes_at
+        now = datetime.now(UTC).isoformat()
+        due = create(test_client, within_hours=None, due_at=now, customer_ref="cust-1")
+        retried = create(test_client, within_hours=None, due_at=now, conversation_id="c-retry")
+        later = create(test_client, within_hours=1)
         number, retry = due.json()["id"], retried.json()["id"]
         deadline = time.monotonic() + 10
         while receiver.accepted() != {f"followup-{number}": 1, f"followup-{retry}": 1}:
             assert time.monotonic() < deadline, receiver.requests
             time.sleep(0.05)
-        time.sleep(0.3)  # a few more polls: nothing more arrives
+        # past the closed one's due time, a few more polls: nothing more arrives
+        time.sleep(max(0.0, closes_at - time.monotonic()) + 0.3)
         metrics = test_client.get("/metrics").text
         listed = test_client.get("/v1/followups", headers=headers("sara")).json()
     by_id = {f["id"]: f for f in listed["followups"]}
