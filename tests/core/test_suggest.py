@@ -186,3 +186,22 @@ def test_hybrid_on_an_index_without_bm25_says_reindex(settings, index, embedder)
     hybrid = Suggester(old, embedder, settings.model_copy(update={"retrieval": "hybrid"}))
     with pytest.raises(IndexMismatch, match="assist reindex"):
         hybrid.suggest(Query("my order is late"))
+
+
+def test_to_dict_is_what_asdict_gives(suggester):
+    """The hand-written to_dict (the request path's) against dataclasses.asdict, on
+    answers with slots, guidance, follow-ups and several questions."""
+    import dataclasses
+
+    messages = [
+        "My order A-1042 is a week late. Where is it?",
+        "یک ساعته تتر خریدم هنوز به ولتم نرسیده",
+        "I was charged twice. Also, how do I reset my password?",
+        "what is the capital of Australia",
+    ]
+    for message in messages:
+        result = ask(suggester, message, customer={"name": "Sara", "order_id": "A-1042"})
+        plain = result.to_dict()
+        assert plain == dataclasses.asdict(result)
+        assert plain["signals"]["questions"] == result.signals.questions
+    assert any(ask(suggester, m).suggestions for m in messages)

@@ -113,6 +113,11 @@ class KeyRing:
                 self._stored = list(keys)
                 self._rebuild()
 
+    def known(self, key: str) -> Principal | None:
+        """`identify` without looking at the keys file: no I/O, for the event loop."""
+        found = self._find(hash_key(key))
+        return Principal(found.name, found.role, found.team) if found else None
+
     def identify(self, key: str) -> Principal | None:
         found = self._find(hash_key(key))
         if found is None and self._reread_file():

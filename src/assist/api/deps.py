@@ -39,7 +39,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_service(request: Request) -> Service:
+# The dependencies are coroutines: a plain `def` one costs a trip to the thread pool
+# and back on every request (0.2-0.3 ms each here), and none of them blocks.
+async def get_service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
 
@@ -47,11 +49,19 @@ def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-def get_suggester(service: ServiceDep) -> Suggester:
+async def get_suggester(service: ServiceDep) -> Suggester:
     return service.require()  # IndexNotReady -> 503
 
 
 SuggesterDep = Annotated[Suggester, Depends(get_suggester)]
+
+
+async def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
 
 
 def _refuse_guessers(request: Request) -> str:
@@ -73,7 +83,7 @@ def _too_many(request: Request, wait: float, reason: str) -> HTTPException:
     return HTTPException(429, f"{reason}; retry in {retry} s", headers={"Retry-After": str(retry)})
 
 
-def authenticate(
+async def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -91,7 +101,10 @@ def authenticate(
                 "missing API key: send `Authorization: Bearer <key>`",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        found = state.keys.identify(credentials.credentials)
+        # A known key costs no I/O; only a miss looks at the keys file, off the loop.
+        found = state.keys.known(credentials.credentials) or await anyio.to_thread.run_sync(
+            state.keys.identify, credentials.credentials
+        )
         if found is None:
             state.auth_failures.take(address)
             raise HTTPException(401, "unknown API key", headers={"WWW-Authenticate": "Bearer"})
@@ -110,8 +123,8 @@ def authenticate(
 AgentDep = Annotated[Principal, Depends(authenticate)]
 
 
-def needs(role: Role) -> Callable[[Principal], Principal]:
-    def check(principal: AgentDep) -> Principal:
+def needs(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(principal: AgentDep) -> Principal:
         if not principal.may(role):
             raise HTTPException(
                 403,

@@ -13,14 +13,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from ..core.schemas import KEBAB
 from ..store.feedback import Store, StoreUnavailable
 from ..store.followups import MAX_CUSTOMER_REF, MAX_REASON, Followup
 from .auth import Principal
-from .deps import ERRORS, AgentDep, bounded
+from .deps import ERRORS, AgentDep, StoreDep, bounded
 from .schemas import Body, CleanText
 
 log = logging.getLogger("assist")
@@ -36,14 +36,6 @@ Channel = Literal["email", "phone", "sms", "chat"]
 Status = Literal["open", "done", "cancelled"]
 MAX_HOURS = 366 * 24
 T = TypeVar("T")
-
-
-def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-StoreDep = Annotated[Store, Depends(get_store)]
 
 
 async def _stored(store: Store, call: Callable[[], T]) -> T:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from ..core.library import near_duplicates, search_library
@@ -23,7 +23,7 @@ from ..core.text import reply_language
 from ..settings import Settings
 from ..store.feedback import Store
 from .auth import Principal
-from .deps import ERRORS, AgentDep, LeadDep, SuggesterDep, bounded
+from .deps import ERRORS, AgentDep, LeadDep, StoreDep, SuggesterDep, bounded
 from .snippet_schemas import (
     AuthorsOut,
     DuplicatesOut,
@@ -42,14 +42,6 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     404: ERRORS[422] | {"description": "No such snippet (or not yours to see)"},
     409: ERRORS[422] | {"description": "Not possible in the snippet's status"},
 }
-
-
-def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-StoreDep = Annotated[Store, Depends(get_store)]
 
 
 def _out(snippet: Any, cls: type[SnippetOut] = SnippetOut, **extra: Any) -> Any:

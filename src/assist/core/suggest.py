@@ -101,7 +101,31 @@ class Result:
     took_ms: float
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """What `dataclasses.asdict` returns, a few times faster: it deep-copies every
+        leaf, and a result has hundreds of them on the request path."""
+        plain = _plain(self)
+        assert isinstance(plain, dict)
+        return plain
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses as dicts, containers rebuilt, immutable leaves shared."""
+    kind = type(value)
+    if kind in (str, float, int, bool) or value is None:
+        return value
+    if kind is tuple or kind is list:
+        return kind(_plain(v) for v in value)
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    names = _FIELDS.get(kind)
+    if names is None:
+        if not dataclasses.is_dataclass(value):
+            return value
+        names = _FIELDS.setdefault(kind, tuple(f.name for f in dataclasses.fields(value)))
+    return {name: _plain(getattr(value, name)) for name in names}
 
 
 @dataclass
