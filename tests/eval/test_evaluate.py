@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 from test_benchmarks import data  # noqa: F401  (the tiny-datasets fixture)
@@ -173,3 +174,21 @@ def test_eval_command_on_benchmarks(data, tmp_path, monkeypatch):  # noqa: F811
     unknown = runner.invoke(main, ["eval", "--bench", "nope", "--data", str(data)])
     assert unknown.exit_code == 2
     assert runner.invoke(main, ["eval"]).exit_code == 2
+
+
+def test_replay_on_a_public_benchmark(data, tmp_path):  # noqa: F811
+    """--replay --bench: the benchmark's own entries are built and its one-answer
+    queries replayed, not the golden set."""
+    runner = CliRunner()
+    args = ["eval", "--replay", "--bench", "banking77", "--embedder", "hash"]
+    args += ["--data", str(data), "--reports", str(tmp_path), "--json"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["bench"] == "banking77" and report["split"] == "test"
+    assert report["train"] + report["test"] == 2  # the test split minus its train duplicate
+    assert 0.0 <= report["hit@1_before"] <= 1.0 and "hit@1_after" in report
+    assert Path(report["png"]) == tmp_path / "replay-banking77.png"
+    assert Path(report["png"]).read_bytes()[:4] == b"\x89PNG"
+    unknown = runner.invoke(main, [*args[:3], "nope", "--data", str(data)])
+    assert unknown.exit_code != 0 and "unknown benchmark" in unknown.output

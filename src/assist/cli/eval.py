@@ -106,8 +106,9 @@ def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     "--replay",
     is_flag=True,
     help="Simulated agents' feedback on half of the golden set (--golden FILE, else "
-    "tests/data/golden.yaml), priors learnt from it, hit@1 on the other half before and "
-    "after, and under attack; the curve goes to --png.",
+    "tests/data/golden.yaml) or of a public benchmark's queries (--bench NAME --split), "
+    "priors learnt from it, hit@1 on the other half before and after, and under attack; "
+    "the curve goes to --png.",
 )
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="--replay: the split and agents."
@@ -157,6 +158,7 @@ def eval_command(
     Examples:
       assist eval --golden
       assist eval --replay --seed 1 --json
+      assist eval --replay --bench banking77 --split dev
       assist eval --bench banking77 --split dev --set aggregation_temperature=0
       assist eval --all --embedder sentence-transformers
     """
@@ -183,7 +185,12 @@ def eval_command(
             from .check import coach_report
 
             coach_report(settings, draft_set, split, labelled_mood, misses, as_json)
-        if replay:
+        if replay and names:
+            data = data or Path(os.environ.get("ASSIST_EVAL_DATA", DEFAULT_DATA))
+            for name in names:
+                _replay_bench(settings, name, split, data, seed, reports, png, as_json)
+            names = []
+        elif replay:
             _replay(settings, golden or Path(GOLDEN), seed, reports, png, as_json)
         elif snippet_set is not None:
             _snippets(settings, snippet_set, golden, split, misses, as_json)
@@ -304,27 +311,61 @@ def _snippets(
 def _replay(
     settings: Settings, golden: Path, seed: int, reports: Path, png: Path | None, as_json: bool
 ) -> None:
-    import json
-
     from ..core.cache import CachedEmbedder, EmbeddingCache
     from ..core.embed import load_embedder
     from ..core.index import load_index
     from ..core.suggest import Suggester
     from ..eval.evaluate import load_golden
-    from ..eval.replay import replay, write_curve
+    from ..eval.replay import replay
 
     with EmbeddingCache(reports / ".cache" / "embeddings.sqlite") as cache:
         model = CachedEmbedder(load_embedder(settings), cache)
         suggester = Suggester(load_index(settings.index_dir, model), model, settings)
         report = replay(suggester, load_golden(golden), seed=seed)
-    report["png"] = str(write_curve(report, png or reports / "replay.png"))
+    _show_replay(report, str(golden), png or reports / "replay.png", as_json)
+
+
+def _replay_bench(
+    settings: Settings,
+    name: str,
+    split: str,
+    data: Path,
+    seed: int,
+    reports: Path,
+    png: Path | None,
+    as_json: bool,
+) -> None:
+    """The replay on a public benchmark's queries, over an index of its own entries
+    built by the production code, no abstention (every answer shows suggestions)."""
+    from ..core.cache import CachedEmbedder, EmbeddingCache
+    from ..core.embed import load_embedder
+    from ..eval.benchmarks import load
+    from ..eval.evaluate import benchmark_suggester, unabstaining
+    from ..eval.replay import benchmark_cases, replay
+
+    bench = load(name, data, split)
+    with EmbeddingCache(reports / ".cache" / "embeddings.sqlite") as cache:
+        model = CachedEmbedder(load_embedder(settings), cache)
+        root = reports / ".work" / f"replay-{name}-{split}"
+        suggester, _ = benchmark_suggester(bench, unabstaining(settings, settings.k), model, root)
+        report = replay(suggester, benchmark_cases(bench), seed=seed)
+    report["bench"], report["split"] = name, split
+    _show_replay(report, f"{name} ({split})", png or reports / f"replay-{name}.png", as_json)
+
+
+def _show_replay(report: dict[str, Any], source: str, png: Path, as_json: bool) -> None:
+    import json
+
+    from ..eval.replay import write_curve
+
+    report["png"] = str(write_curve(report, png))
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     attacks = report["adversarial"]
     click.echo(
-        f"{golden}: trained on {report['train']} messages ({report['events']} events), "
-        f"held out {report['test']} · seed {seed}\n"
+        f"{source}: trained on {report['train']} messages ({report['events']} events), "
+        f"held out {report['test']} · seed {report['seed']}\n"
         f"  hit@1 before {report['hit@1_before']:.4f}, after {report['hit@1_after']:.4f}\n"
         f"  one key dismissing {attacks['one_key_dismisses']['target']} "
         f"{attacks['one_key_dismisses']['events'] // 2} times: "

@@ -280,6 +280,34 @@ def config_label(settings: Settings) -> str:
     return " ".join(parts)
 
 
+def unabstaining(settings: Settings, k: int = 10) -> Settings:
+    """Every answer kept (no abstention), so ranks and best scores are all measured;
+    abstention is then scored offline with the same `best < threshold` rule."""
+    return settings.model_copy(
+        update={"no_match_threshold": -1.0, "no_match_margin": -9.0, "no_match_scope": 99.0, "k": k}
+    )
+
+
+def benchmark_suggester(
+    bench: Benchmark, settings: Settings, embedder: CachedEmbedder, root: Path
+) -> tuple[Suggester, BuildReport]:
+    """The benchmark's entries built into an index at `root` by the production code (its
+    vectors cached by `embedder`), and a Suggester over it."""
+    shutil.rmtree(root, ignore_errors=True)
+    playbooks = Playbooks(tuple(bench.entries), {f"benchmark:{bench.name}:{root.name}": "-"}, {})
+    built = build_index(
+        playbooks,
+        embedder.inner,
+        root,
+        cache=embedder.cache,
+        keep=1,
+        titles=settings.title_units,
+        guidance=settings.guidance_units,
+        out_of_scope=bench.out_of_scope,
+    )
+    return Suggester(load_index(root, embedder), embedder, settings), built
+
+
 def run_benchmark(
     name: str,
     settings: Settings,
@@ -294,32 +322,10 @@ def run_benchmark(
     threshold on the dev split first and report the test split at that threshold."""
     bench = load(name, data, split)
     cached = CachedEmbedder(embedder, cache)
-    # Every answer is kept (no abstention) so ranks and best scores are all measured;
-    # abstention is then scored offline with the same `best < threshold` rule.
-    run_settings = settings.model_copy(
-        update={
-            "no_match_threshold": -1.0,
-            "no_match_margin": -9.0,
-            "no_match_scope": 99.0,
-            "k": 10,
-        }
-    )
+    run_settings = unabstaining(settings)
 
     def measure(b: Benchmark, tag: str) -> tuple[list[Ranked], BuildReport]:
-        root = work / f"{b.name}-{tag}"
-        shutil.rmtree(root, ignore_errors=True)
-        playbooks = Playbooks(tuple(b.entries), {f"benchmark:{b.name}:{tag}": "-"}, {})
-        built = build_index(
-            playbooks,
-            embedder,
-            root,
-            cache=cache,
-            keep=1,
-            titles=settings.title_units,
-            guidance=settings.guidance_units,
-            out_of_scope=b.out_of_scope,
-        )
-        suggester = Suggester(load_index(root, cached), cached, run_settings)
+        suggester, built = benchmark_suggester(b, run_settings, cached, work / f"{b.name}-{tag}")
         return run_queries(suggester, b), built
 
     computed_before = cached.computed

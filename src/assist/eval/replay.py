@@ -29,6 +29,7 @@ import numpy as np
 from ..core.embed import Embedder, Role
 from ..core.suggest import Query, Result, Suggester
 from ..learn.priors import Count, learn_priors
+from .benchmarks import Benchmark
 from .evaluate import Case, ranked_entries
 
 ATTACKER = "mallory"
@@ -140,6 +141,12 @@ def replay(
 
 
 Policy = Callable[[Case, Result, Agents, random.Random], int | None]
+
+
+def benchmark_cases(bench: Benchmark) -> list[Case]:
+    """A public benchmark's queries with exactly one right entry, as replay cases (an
+    out-of-scope or many-answer query has no single suggestion to insert)."""
+    return [Case(q.text, next(iter(q.gold)), q.lang) for q in bench.queries if len(q.gold) == 1]
 
 
 def _honest(case: Case, result: Result, agents: Agents, rng: random.Random) -> int | None:
