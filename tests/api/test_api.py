@@ -59,6 +59,24 @@ def test_missing_or_wrong_key_is_401_with_json_detail(client, headers):
     assert response.headers["www-authenticate"] == "Bearer"
 
 
+def test_a_key_added_to_the_file_works_without_a_restart(client, api_settings):
+    """The route dependencies find known keys in memory; a key added to the keys file
+    while the server runs is read from the file on its first (unknown) use."""
+    import time
+
+    from assist.api.auth import FILE_CHECK_SECONDS, add_key
+
+    assert client.get("/v1/me", headers={"Authorization": "Bearer ak_nobody"}).status_code == 401
+    key = add_key(api_settings.api_keys_file, "late-agent", "agent", team="night")
+    time.sleep(FILE_CHECK_SECONDS + 0.1)  # the file is looked at once a second at most
+    me = client.get("/v1/me", headers={"Authorization": f"Bearer {key}"})
+    assert me.status_code == 200 and me.json()["name"] == "late-agent", me.text
+    assert me.json()["team"] == "night"
+    suggested = client.post("/v1/suggest", json=BODY, headers={"Authorization": f"Bearer {key}"})
+    assert suggested.status_code == 200
+    assert client.get("/v1/me", headers={"Authorization": "Bearer ak_nobody"}).status_code == 401
+
+
 def test_agent_key_may_not_reload_but_admin_may(client):
     refused = client.post("/v1/admin/reload", headers=AGENT)
     assert refused.status_code == 403
