@@ -137,3 +137,24 @@ def test_the_same_messages_are_clustered_once(client, monkeypatch):
         assert get(client, "lena", "/v1/stats/gaps").status_code == 200
     assert get(client, "lena").json()["gaps"]["clusters"] == 1
     assert len(calls) == 1
+
+
+def test_a_new_kept_message_is_the_only_one_embedded_again(client):
+    """One more unmatched message changes the set to cluster: the others' vectors are
+    remembered, so only the new one goes through the model."""
+    from sqlalchemy import insert
+
+    from assist.store.tables import unmatched_table
+    from stats_seed import _kept, at
+
+    first = get(client, "lena", "/v1/stats/gaps").json()
+    memory = client.app.state.gap_memory
+    embedded = memory.vectors.computed
+    assert embedded == 3  # the support team's three kept messages in the period
+    new = _kept("a10", at(3, 11), "gift card bought at the old shop, still valid?")
+    with client.app.state.store.transaction() as connection:
+        connection.execute(insert(unmatched_table), [new])
+    second = get(client, "lena", "/v1/stats/gaps").json()
+    assert memory.vectors.computed == embedded + 1
+    assert second["kept"] == first["kept"] + 1
+    assert second["messages"] == first["messages"] + 1  # all of them clustered again

@@ -5,8 +5,9 @@ clustered, each cluster with a playbook entry to start from).
 A lead sees their own team; an admin any team (the key's own by default). Counting
 happens in the database (store/stats.py). Clustering embeds up to `limit` kept messages
 with the served model in a worker thread, one clustering at a time per process, and
-remembers the last few results: the page asks for both routes with the same period, and
-the same kept messages are never embedded twice.
+remembers the last few results and the kept messages' vectors: the page asks for both
+routes with the same period, and a kept message is embedded once per process, so a new
+unmatched message costs one embedding, not the whole set again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Annotated, Any, TypeVar
 import anyio
 from fastapi import APIRouter, HTTPException, Query, Request
 
+from ..core.cache import MemoEmbedder
+from ..core.embed import Embedder
 from ..core.gaps import MAX_MESSAGES, Gaps, Message, find_gaps, threshold_for
 from ..core.suggest import Suggester
 from ..store.feedback import Store, StoreUnavailable
@@ -35,6 +38,7 @@ T = TypeVar("T")
 
 DEFAULT_GAP_MESSAGES = 300
 REMEMBERED = 8  # clustering results kept per process
+VECTORS_KEPT = 2 * MAX_MESSAGES  # kept messages' vectors remembered per process
 
 FromDay = Annotated[
     str | None,
@@ -66,11 +70,20 @@ async def _read(store: Store, call: Callable[[], T]) -> T:
 
 
 class _Remembered:
-    """The last few clusterings, and the lock that lets one run at a time."""
+    """The last few clusterings, the vectors of the kept messages they embedded, and the
+    lock that lets one run at a time."""
 
     def __init__(self) -> None:
         self.lock = anyio.Lock()
         self.found: OrderedDict[tuple[Any, ...], Gaps] = OrderedDict()
+        self.vectors: MemoEmbedder | None = None
+
+    def embedder(self, served: Embedder) -> MemoEmbedder:
+        """The served model behind a memory of the vectors it gave: one new unmatched
+        message changes the set to cluster, and only it is embedded again."""
+        if self.vectors is None or self.vectors.fingerprint != served.fingerprint:
+            self.vectors = MemoEmbedder(served, max_items=VECTORS_KEPT)
+        return self.vectors
 
 
 def _remembered(request: Request) -> _Remembered:
@@ -101,7 +114,7 @@ async def _cluster(
         if found is None:
             messages = [Message(k.text, k.lang, k.best_entry_id, k.best_score) for k in kept]
             found = await anyio.to_thread.run_sync(
-                functools.partial(find_gaps, messages, embedder, limit_used)
+                functools.partial(find_gaps, messages, memory.embedder(embedder), limit_used)
             )
             memory.found[key] = found
             while len(memory.found) > REMEMBERED:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -114,6 +116,50 @@ class CachedEmbedder:
         vectors, computed = embed_cached(self.inner, texts, role, self.cache)
         self.computed += computed
         return vectors
+
+    def token_count(self, text: str) -> int:
+        return self.inner.token_count(text)
+
+
+class MemoEmbedder:
+    """An Embedder that remembers its last `max_items` vectors in memory, by role and
+    text: a caller that embeds mostly the same texts again (the replay's curve points,
+    the gap clustering of a growing set of kept messages) computes only the new ones.
+    Thread-safe; the inner embedder is called outside the lock."""
+
+    def __init__(self, inner: Embedder, max_items: int | None = None):
+        self.inner, self.max_items = inner, max_items
+        self.name, self.model_id = inner.name, inner.model_id
+        self.dim, self.max_tokens = inner.dim, inner.max_tokens
+        self.computed = 0
+        self._vectors: OrderedDict[tuple[Role, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def fingerprint(self) -> str:
+        return self.inner.fingerprint
+
+    def embed(self, texts: Sequence[str], role: Role) -> np.ndarray:
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for text in texts:
+                vector = self._vectors.get((role, text))
+                if vector is not None:
+                    found[text] = vector
+                    self._vectors.move_to_end((role, text))
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            computed = self.inner.embed(missing, role)
+            found.update(zip(missing, computed, strict=True))
+            with self._lock:
+                self.computed += len(missing)
+                for text, vector in zip(missing, computed, strict=True):
+                    self._vectors[(role, text)] = vector
+                while self.max_items is not None and len(self._vectors) > self.max_items:
+                    self._vectors.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([found[t] for t in texts])
 
     def token_count(self, text: str) -> int:
         return self.inner.token_count(text)

@@ -24,9 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from ..core.embed import Embedder, Role
+from ..core.cache import MemoEmbedder
 from ..core.suggest import Query, Result, Suggester
 from ..learn.priors import Count, learn_priors
 from .benchmarks import Benchmark
@@ -85,7 +83,8 @@ def replay(
     points: int = 8,
 ) -> dict[str, Any]:
     agents = agents or Agents()
-    ranker = Suggester(suggester.index, _Memo(suggester.embedder), suggester.settings)
+    # the same messages are ranked at every curve point: each is embedded once
+    ranker = Suggester(suggester.index, MemoEmbedder(suggester.embedder), suggester.settings)
     train, test = split(cases, seed)
     answers = [
         ranker.suggest(Query(c.text, conversation_id=f"replay-{n}")) for n, c in enumerate(train)
@@ -227,31 +226,6 @@ def _attack_target(ranker: Suggester, test: Sequence[Case]) -> tuple[str, str]:
             if suggestion.entry_id == expect:
                 return suggestion.entry_id, suggestion.reply_id
     return expect, ranker.index.entries[expect].replies[0].id
-
-
-class _Memo:
-    """An Embedder that embeds each text once: the replay ranks the same messages at
-    every curve point."""
-
-    def __init__(self, inner: Embedder):
-        self.inner = inner
-        self.name, self.model_id = inner.name, inner.model_id
-        self.dim, self.max_tokens = inner.dim, inner.max_tokens
-        self._vectors: dict[tuple[Role, str], np.ndarray] = {}
-
-    @property
-    def fingerprint(self) -> str:
-        return self.inner.fingerprint
-
-    def embed(self, texts: Sequence[str], role: Role) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if (role, t) not in self._vectors]
-        if missing:
-            for text, vector in zip(missing, self.inner.embed(missing, role), strict=True):
-                self._vectors[(role, text)] = vector
-        return np.vstack([self._vectors[(role, t)] for t in texts])
-
-    def token_count(self, text: str) -> int:
-        return self.inner.token_count(text)
 
 
 def write_curve(report: dict[str, Any], path: Path) -> Path:
