@@ -11,7 +11,9 @@ show without acceptance). Output: `Priors.deltas`, "entry/reply" -> a score delt
 3. Position bias (COEC, clicks over expected clicks): a suggestion in the second place is
    accepted less than the same one in the first because it is read less. Each place's
    acceptance rate relative to the first place's is how much a show there counts, so a
-   reply's rate is "acceptances per show in the first place".
+   reply's rate is "acceptances per show in the first place". Known limit: with no
+   randomised swaps, a lower place is also more often the wrong reply, so the estimate
+   mixes reading and relevance (the replays put every lower place at MIN_EXAMINED).
 4. Empirical-Bayes Beta prior by the method of moments over replies with at least
    `prior_min_shows` weighted shows: the base rate is their mean rate, and the spread
    between replies (their variance minus the noise their show counts explain) sets the
