@@ -119,10 +119,12 @@ class KeyRing:
         return Principal(found.name, found.role, found.team) if found else None
 
     def identify(self, key: str) -> Principal | None:
-        found = self._find(hash_key(key))
+        """The key's principal; a key not known yet is looked for in the keys file, read
+        again if it changed (at most once per FILE_CHECK_SECONDS)."""
+        found = self.known(key)
         if found is None and self._reread_file():
-            found = self._find(hash_key(key))
-        return Principal(found.name, found.role, found.team) if found else None
+            found = self.known(key)
+        return found
 
     def _find(self, digest: str) -> ApiKey | None:
         for known, api_key in self._by_hash.items():
