@@ -3,6 +3,8 @@
 // The composer reports its text as the agent edits it (`draft`), so the sidebar checks the
 // reply being written; the sidebar's "Send anyway" (`send`) sends the composer as it stands.
 
+import { keyFromFragment } from "./view.js";
+
 const CONVERSATIONS = [
   {
     id: "demo-sara",
@@ -40,12 +42,8 @@ const state = {
   sequence: 0,
 };
 
-// The key: typed in, or from this page's #key=… (a fragment never reaches a server).
-const fragmentKey = new URLSearchParams(location.hash.slice(1)).get("key");
-if (fragmentKey) {
-  history.replaceState(null, "", location.pathname + location.search);
-  $("key").value = fragmentKey;
-}
+// The key: typed in, or from this page's #key=….
+keyFromFragment($("key"));
 
 const sidebarUrl = new URL("../widget", location.href);
 sidebarUrl.searchParams.set("host_origin", origin);

@@ -8,7 +8,7 @@
 import { Api, ApiError } from "./api.js";
 import { QueueItem, explain, snippetBody } from "./review-queue.js";
 import { reviewStrings } from "./review-strings.js";
-import { applyPageLanguage, h, noticeView } from "./view.js";
+import { applyPageLanguage, h, keyFromFragment, noticeView, setConnection } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -53,7 +53,7 @@ async function connect(key) {
   const api = new Api(new URL("../", location.href), key);
   Object.assign(state, { api, role: null, forbidden: "", queue: null, items: [], errors: {} });
   Object.assign(state, { authors: null, mine: null });
-  setConnection(t.connecting, "");
+  setConnection(ui, t.connecting, "");
   renderAll();
   let role;
   try {
@@ -62,14 +62,14 @@ async function connect(key) {
     if (mine !== generation) return;
     const [title, detail] = explain(t, error, api);
     state.errors = { queue: [title, detail], contributors: [title, detail], mine: [title, detail] };
-    setConnection(error instanceof ApiError && error.kind === "auth" ? t.keyRefused : title, "error");
+    setConnection(ui, error instanceof ApiError && error.kind === "auth" ? t.keyRefused : title, "error");
     renderAll();
     return;
   }
   if (mine !== generation) return;
   state.role = role.role;
   state.forbidden = role.detail;
-  setConnection(role.role === "lead" ? t.connectedLead : t.connectedAgent, "ok");
+  setConnection(ui, role.role === "lead" ? t.connectedLead : t.connectedAgent, "ok");
   select(role.role === "lead" ? "queue" : "mine");
   renderAll();
   await Promise.all([loadQueue(mine), loadAuthors(mine), loadMine(mine)]);
@@ -291,28 +291,19 @@ function applyLanguage() {
   applyPageLanguage(ui, t);
   ui.tabs.setAttribute("aria-label", t.tabsLabel);
   ui.tab.contributors.textContent = t.tabContributors;
-  if (state.role) setConnection(state.role === "lead" ? t.connectedLead : t.connectedAgent, "ok");
+  if (state.role) setConnection(ui, state.role === "lead" ? t.connectedLead : t.connectedAgent, "ok");
   state.items = []; // rebuilt in the new language
   renderAll();
 }
 
-function setConnection(text, kind) {
-  ui.connection.textContent = text;
-  ui.connection.dataset.kind = kind;
-}
-
 // ------------------------------------------------------------------ start
 
-const fragmentKey = new URLSearchParams(location.hash.slice(1)).get("key");
-if (fragmentKey) {
-  history.replaceState(null, "", location.pathname + location.search);
-  ui.key.value = fragmentKey;
-}
+keyFromFragment(ui.key);
 ui.form.addEventListener("submit", (event) => {
   event.preventDefault();
   const key = ui.key.value.trim();
   if (key) connect(key.slice(0, 500));
-  else setConnection(t.noKey, "error");
+  else setConnection(ui, t.noKey, "error");
 });
 ui.lang.addEventListener("change", () => {
   t = reviewStrings(ui.lang.value);

@@ -11,7 +11,7 @@ import { gapsSection } from "./stats-gaps.js";
 import { contributorsSection, repliesSection, trendSection } from "./stats-sections.js";
 import { statsStrings } from "./stats-strings.js";
 import { languageTable, summaryTiles } from "./stats-summary.js";
-import { applyPageLanguage, h, noticeView } from "./view.js";
+import { applyPageLanguage, h, keyFromFragment, noticeView, setConnection } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -78,7 +78,7 @@ async function connect(key) {
   state.api?.close();
   const api = new Api(new URL("../", location.href), key);
   Object.assign(state, { api, me: null, error: null, stats: null, gaps: null, gapsError: null });
-  setConnection(t.connecting, "");
+  setConnection(ui, t.connecting, "");
   render();
   let me;
   try {
@@ -86,7 +86,7 @@ async function connect(key) {
   } catch (error) {
     if (mine !== generation) return;
     state.error = explain(t, error, api);
-    setConnection(error instanceof ApiError && error.kind === "auth" ? t.keyRefused : state.error[0], "error");
+    setConnection(ui, error instanceof ApiError && error.kind === "auth" ? t.keyRefused : state.error[0], "error");
     render();
     return;
   }
@@ -109,8 +109,8 @@ function applyRole() {
   ui.team.readOnly = me?.role !== "admin";
   ui.teamHelp.textContent = !me || agent ? "" : me.role === "admin" ? t.teamHelpAdmin : t.teamHelpLead;
   if (!me) return;
-  if (agent) setConnection(t.connectedAgent, "error");
-  else setConnection(me.role === "admin" ? t.connectedAdmin : t.connected(me.team), "ok");
+  if (agent) setConnection(ui, t.connectedAgent, "error");
+  else setConnection(ui, me.role === "admin" ? t.connectedAdmin : t.connected(me.team), "ok");
 }
 
 function checkRange() {
@@ -240,24 +240,15 @@ function applyLanguage() {
   render();
 }
 
-function setConnection(text, kind) {
-  ui.connection.textContent = text;
-  ui.connection.dataset.kind = kind;
-}
-
 // ------------------------------------------------------------------ start
 
-const fragmentKey = new URLSearchParams(location.hash.slice(1)).get("key");
-if (fragmentKey) {
-  history.replaceState(null, "", location.pathname + location.search);
-  ui.key.value = fragmentKey;
-}
+keyFromFragment(ui.key);
 initialRange();
 ui.form.addEventListener("submit", (event) => {
   event.preventDefault();
   const key = ui.key.value.trim();
   if (key) connect(key.slice(0, 500));
-  else setConnection(t.noKey, "error");
+  else setConnection(ui, t.noKey, "error");
 });
 ui.range.addEventListener("submit", (event) => {
   event.preventDefault();

@@ -118,6 +118,22 @@ export function loadingView(t) {
   );
 }
 
+// The key from the page's #key=… (a fragment never reaches a server), then dropped from
+// the address bar so it is not bookmarked or shared with the page's address.
+export function keyFromFragment(input) {
+  const key = new URLSearchParams(location.hash.slice(1)).get("key");
+  if (key) {
+    history.replaceState(null, "", location.pathname + location.search);
+    input.value = key;
+  }
+}
+
+// The lead pages' connection line: its text, and its kind ("ok", "error" or none) for the style.
+export function setConnection(ui, text, kind) {
+  ui.connection.textContent = text;
+  ui.connection.dataset.kind = kind;
+}
+
 // The header the lead pages share (brand, key, language, connect): direction and labels.
 export function applyPageLanguage(ui, t) {
   document.documentElement.lang = t.lang;
