@@ -29,7 +29,7 @@ from ..core.suggest import Suggester
 from ..store.feedback import Store, StoreUnavailable
 from ..store.stats import Period, Stats
 from .auth import Principal
-from .deps import ERRORS, LeadDep, ServiceDep, SuggesterDep, bounded
+from .deps import ERRORS, LeadDep, ServiceDep, StoreDep, SuggesterDep, bounded
 from .stats_schemas import GapsOut, StatsOut
 
 log = logging.getLogger("assist")
@@ -96,13 +96,13 @@ def _remembered(request: Request) -> _Remembered:
 
 async def _cluster(
     request: Request,
+    store: Store,
     suggester: Suggester,
     period: Period,
     team: str,
     limit: int,
     threshold: float | None,
 ) -> Gaps:
-    store: Store = request.app.state.store
     kept = await _read(store, lambda: Stats(store).kept(period, team, limit=limit))
     embedder = suggester.embedder
     limit_used = threshold_for(embedder) if threshold is None else threshold
@@ -152,6 +152,7 @@ def _describe(replies: list[dict[str, Any]], suggester: Suggester | None) -> Non
 async def stats(
     principal: LeadDep,
     request: Request,
+    store: StoreDep,
     service: ServiceDep,
     from_: FromDay = None,
     to: ToDay = None,
@@ -159,7 +160,6 @@ async def stats(
 ) -> dict[str, Any]:
     period = Period.parse(from_, to)  # InvalidStats: 422
     team = _team(principal, team)
-    store: Store = request.app.state.store
     report = await _read(store, lambda: Stats(store).summary(period, team))
     suggester = service.suggester
     _describe(report["replies"], suggester)
@@ -167,7 +167,7 @@ async def stats(
     if not gaps["kept"]:
         gaps["clusters"] = 0
     elif suggester is not None:
-        found = await _cluster(request, suggester, period, team, DEFAULT_GAP_MESSAGES, None)
+        found = await _cluster(request, store, suggester, period, team, DEFAULT_GAP_MESSAGES, None)
         gaps["clusters"] = len(found.clusters)
     return report
 
@@ -185,6 +185,7 @@ async def stats(
 async def gaps(
     principal: LeadDep,
     request: Request,
+    store: StoreDep,
     suggester: SuggesterDep,
     from_: FromDay = None,
     to: ToDay = None,
@@ -196,9 +197,8 @@ async def gaps(
 ) -> dict[str, Any]:
     period = Period.parse(from_, to)
     team = _team(principal, team)
-    store: Store = request.app.state.store
     kept = await _read(store, lambda: Stats(store).kept_count(period, team))
-    found = await _cluster(request, suggester, period, team, limit, threshold)
+    found = await _cluster(request, store, suggester, period, team, limit, threshold)
     return {
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),
