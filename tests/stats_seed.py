@@ -53,7 +53,7 @@ ANSWERS = [
 ]
 
 
-def _event(
+def event_row(
     answer: str,
     suggestion: str,
     action: str,
@@ -62,7 +62,10 @@ def _event(
     team: str = "support",
     edit: int | None = None,
     key: str = "sara",
+    elapsed_ms: int = 1000,
 ) -> dict[str, Any]:
+    """A feedback row on `answer`'s conversation (c-<answer>); `elapsed_ms` is the time
+    from shown to this action (none for `shown` itself)."""
     entry, reply, lang, variant = suggestion.split("/")
     return {
         "created_at": when,
@@ -80,7 +83,7 @@ def _event(
         "position": 0,
         "team": team,
         "edit_distance": edit,
-        "elapsed_ms": 1000 if action != "shown" else None,
+        "elapsed_ms": elapsed_ms if action != "shown" else None,
     }
 
 
@@ -88,25 +91,25 @@ def feedback_rows(snippet: int) -> list[dict[str, Any]]:
     shared = f"snippet-{snippet}/shared/fa/0"
     return [
         # a1: own-it inserted then sent (one acceptance), ask dismissed
-        _event("a1", OWN, "shown", at(1, 10, 1)),
-        _event("a1", ASK, "shown", at(1, 10, 1)),
-        _event("a1", OWN, "inserted", at(1, 10, 2), edit=4),
-        _event("a1", OWN, "sent", at(1, 10, 3), edit=2),
-        _event("a1", ASK, "dismissed", at(1, 10, 3)),
+        event_row("a1", OWN, "shown", at(1, 10, 1)),
+        event_row("a1", ASK, "shown", at(1, 10, 1)),
+        event_row("a1", OWN, "inserted", at(1, 10, 2), edit=4),
+        event_row("a1", OWN, "sent", at(1, 10, 3), edit=2),
+        event_row("a1", ASK, "dismissed", at(1, 10, 3)),
         # a2: sent, but rewritten beyond recognition: not an acceptance
-        _event("a2", OWN_1, "shown", at(1, 11, 1)),
-        _event("a2", OWN_1, "sent_rewritten", at(1, 11, 2), edit=30),
+        event_row("a2", OWN_1, "shown", at(1, 11, 1)),
+        event_row("a2", OWN_1, "sent_rewritten", at(1, 11, 2), edit=30),
         # a4: the snippet inserted as is
-        _event("a4", shared, "shown", at(2, 12, 1)),
-        _event("a4", shared, "inserted", at(2, 12, 2), edit=0),
+        event_row("a4", shared, "shown", at(2, 12, 1)),
+        event_row("a4", shared, "inserted", at(2, 12, 2), edit=0),
         # a5: sent without an insert first
-        _event("a5", OWN, "shown", at(3, 23, 59)),
-        _event("a5", OWN, "sent", at(3, 23, 59), edit=6),
+        event_row("a5", OWN, "shown", at(3, 23, 59)),
+        event_row("a5", OWN, "sent", at(3, 23, 59), edit=6),
         # outside: the day after, and another team
-        _event("a7", OWN, "shown", at(4, 0, 1)),
-        _event("a7", OWN, "inserted", at(4, 0, 2), edit=1),
-        _event("a8", OWN, "shown", at(2, 10, 1), team="sales", key="mina"),
-        _event("a8", OWN, "inserted", at(2, 10, 2), team="sales", key="mina", edit=9),
+        event_row("a7", OWN, "shown", at(4, 0, 1)),
+        event_row("a7", OWN, "inserted", at(4, 0, 2), edit=1),
+        event_row("a8", OWN, "shown", at(2, 10, 1), team="sales", key="mina"),
+        event_row("a8", OWN, "inserted", at(2, 10, 2), team="sales", key="mina", edit=9),
     ]
 
 
@@ -145,7 +148,7 @@ FOLLOWUPS = [
 ]
 
 
-def _kept(id_: str, when: datetime, text: str, lang: str = "en", team: str = "support") -> dict:
+def kept_row(id_: str, when: datetime, text: str, lang: str = "en", team: str = "support") -> dict:
     return {
         "created_at": when,
         "answer_id": id_,
@@ -159,11 +162,11 @@ def _kept(id_: str, when: datetime, text: str, lang: str = "en", team: str = "su
 
 
 KEPT = [
-    _kept("a3", at(2, 9), "can I pay with a gift card from the old shop"),
-    _kept("a2", at(1, 11), "do you take gift cards from the old shop"),
-    _kept("a9", at(3, 9), "gift card from the old shop, does it work here"),
-    _kept("a6", at(28, 23, month=2), "gift card from last year"),  # before
-    _kept("a8", at(2, 10), "old shop gift card ok?", team="sales"),
+    kept_row("a3", at(2, 9), "can I pay with a gift card from the old shop"),
+    kept_row("a2", at(1, 11), "do you take gift cards from the old shop"),
+    kept_row("a9", at(3, 9), "gift card from the old shop, does it work here"),
+    kept_row("a6", at(28, 23, month=2), "gift card from last year"),  # before
+    kept_row("a8", at(2, 10), "old shop gift card ok?", team="sales"),
 ]
 
 

@@ -145,13 +145,13 @@ def test_a_new_kept_message_is_the_only_one_embedded_again(client):
     from sqlalchemy import insert
 
     from assist.store.tables import unmatched_table
-    from stats_seed import _kept, at
+    from stats_seed import at, kept_row
 
     first = get(client, "lena", "/v1/stats/gaps").json()
     memory = client.app.state.gap_memory
     embedded = memory.vectors.computed
     assert embedded == 3  # the support team's three kept messages in the period
-    new = _kept("a10", at(3, 11), "gift card bought at the old shop, still valid?")
+    new = kept_row("a10", at(3, 11), "gift card bought at the old shop, still valid?")
     with client.app.state.store.transaction() as connection:
         connection.execute(insert(unmatched_table), [new])
     second = get(client, "lena", "/v1/stats/gaps").json()

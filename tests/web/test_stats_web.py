@@ -28,6 +28,7 @@ from assist.settings import ApiKey
 from assist.store.feedback import Store
 from assist.store.tables import answers_table, feedback_table, unmatched_table
 from conftest import REPO
+from stats_seed import event_row
 
 pytestmark = web_harness.BROWSER_MARKS
 browser = web_harness.browser
@@ -92,7 +93,7 @@ class Seeder:
                 "created_at": at(days_ago),
                 "key_name": "sara",
                 "team": team,
-                "conversation_id": f"c-{self.n}",
+                "conversation_id": f"c-{answer_id}",  # as stats_seed.event_row has it
                 "lang": lang,
                 "mood": mood,
                 "match": match,
@@ -105,27 +106,11 @@ class Seeder:
         return answer_id
 
     def event(self, answer_id: str, suggestion: str, action: str, days_ago: int, team: str) -> None:
-        entry, reply, lang, variant = suggestion.split("/")
+        # edit distance in thousandths of the text changed (normalised Levenshtein)
+        edit = {"inserted": 100, "sent": 200}.get(action)
+        when = at(days_ago, 11)
         self.feedback.append(
-            {
-                "created_at": at(days_ago, 11),
-                "key_name": "sara",
-                "conversation_id": f"c-{int(answer_id[4:])}",
-                "suggestion_id": suggestion,
-                "entry_id": entry,
-                "reply_id": reply,
-                "lang": lang,
-                "variant": int(variant),
-                "action": action,
-                "final_text": None,
-                "idempotency_key": None,
-                "answer_id": answer_id,
-                "position": 0,
-                "team": team,
-                # thousandths of the text changed (normalised Levenshtein)
-                "edit_distance": {"inserted": 100, "sent": 200}.get(action),
-                "elapsed_ms": 4000 if action != "shown" else None,
-            }
+            event_row(answer_id, suggestion, action, when, team=team, edit=edit, elapsed_ms=4000)
         )
 
     def usage(
